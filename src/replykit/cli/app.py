@@ -1,0 +1,84 @@
+"""The typer app object and what every command shares: KB option, error-to-exit-code mapping."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from replykit.errors import KBError, UserError
+from replykit.kb.loader import load_kb
+from replykit.kb.model import KnowledgeBase
+
+app = typer.Typer(
+    name="replykit",
+    help="Answer customer questions from a git-versioned FAQ knowledge base, in the customer's language.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+KBOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--kb",
+        help="KB folder (holds replykit.yaml). Default: $REPLYKIT_KB, else the first folder upwards with one.",
+        show_default=False,
+    ),
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print a one-line error on stderr and return the Exit to raise."""
+    typer.echo(f"replykit: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def user_errors(func: F) -> F:
+    """Turn UserError into its message and exit code; a KBError lists every problem first."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except KBError as e:
+            for problem in e.problems:
+                typer.echo(problem.format(), err=True)
+            count = len(e.problems)
+            raise fail(f"the knowledge base has {count} problem{'s' if count != 1 else ''}; fix them and retry",
+                       e.exit_code) from None
+        except UserError as e:
+            raise fail(str(e), e.exit_code) from None
+        except BrokenPipeError:  # `replykit ... | head`
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def open_kb(kb: Path | None) -> KnowledgeBase:
+    return load_kb(kb)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from replykit import __version__
+
+        typer.echo(f"replykit {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Answer customer questions from a git-versioned FAQ knowledge base, in the customer's language."""

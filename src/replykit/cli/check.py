@@ -1,0 +1,19 @@
+"""`replykit check`: load and validate the KB, the quickest way to see whether it is usable."""
+
+from __future__ import annotations
+
+import typer
+
+from replykit.cli.app import KBOption, app, open_kb, user_errors
+
+
+@app.command()
+@user_errors
+def check(kb: KBOption = None) -> None:
+    """Load the KB and report every format problem (file:line:col). Exit 2 when it is unusable."""
+    loaded = open_kb(kb)
+    n_phrasings = sum(len(items) for e in loaded.entries.values() for items in e.questions.values())
+    typer.echo(
+        f"{loaded.root}: {len(loaded.entries)} entries, {n_phrasings} phrasings, "
+        f"locales {', '.join(loaded.locales)} (source {loaded.source_locale})"
+    )

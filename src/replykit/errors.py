@@ -1,0 +1,85 @@
+"""The error hierarchy: the CLI turns UserError into a one-line message and an exit code.
+
+Anything that is not a UserError reaching the CLI is a bug of ours and may show a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Documented exit codes, shared by every command.
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_MISSING_VARIABLES = 3
+
+
+class ReplykitError(Exception):
+    """Base of every error replykit raises on purpose."""
+
+
+class UserError(ReplykitError):
+    """Something the user can fix: bad input, bad configuration, a broken KB."""
+
+    exit_code = EXIT_USAGE
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a KB file, with the position a text editor can jump to."""
+
+    path: Path
+    line: int
+    column: int
+    message: str
+
+    def format(self, relative_to: Path | None = None) -> str:
+        return f"{display_path(self.path, relative_to)}:{self.line}:{self.column}: {self.message}"
+
+
+def display_path(path: Path, relative_to: Path | None = None) -> str:
+    """Show a path relative to the current folder when it lies below it, as CI checkouts expect."""
+    base = relative_to or Path.cwd()
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)
+
+
+class KBError(UserError):
+    """The KB cannot be used; carries every problem found, not only the first."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: Sequence[Problem] = sorted(problems)
+        first = self.problems[0].format() if self.problems else "the knowledge base is unusable"
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(first + more)
+
+
+class KBNotFoundError(UserError):
+    """No replykit.yaml where the user pointed, nor above the current folder."""
+
+
+class LocaleError(UserError):
+    """A locale id that neither BCP 47 nor Babel understands, or that the KB does not offer."""
+
+
+class RenderError(UserError):
+    """A template cannot be rendered: bad values, a sandbox violation, a runaway template."""
+
+
+class MissingVariablesError(RenderError):
+    """Required variables were not given; exit code 3 so scripts can tell it apart."""
+
+    exit_code = EXIT_MISSING_VARIABLES
+
+    def __init__(self, entry_id: str, missing: Sequence[str]) -> None:
+        self.entry_id = entry_id
+        self.missing = tuple(missing)
+        names = ", ".join(self.missing)
+        super().__init__(
+            f"entry '{entry_id}' needs {names}: give them with --var NAME=VALUE or --order FILE,"
+            " or use --allow-missing to render visible markers"
+        )
