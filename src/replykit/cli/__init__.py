@@ -10,8 +10,8 @@ import sys
 
 import typer
 
-from replykit.cli.app import app
 from replykit.cli import commands  # noqa: F401  (registers the commands on the app)
+from replykit.cli.app import app
 
 
 def main() -> None:

@@ -6,16 +6,18 @@ cache keyed by the files' content, so the hot path (``suggest``) skips YAML pars
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
 import re
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -51,6 +53,7 @@ CONFIG_KEYS = ("source_locale", "locales", "fallbacks", "matching", "lint")
 ENTRY_KEYS = ("id", "questions", "template", "variables", "tags", "examples", "lint")
 VARIABLE_KEYS = ("type", "required", "description")
 CACHE_FORMAT = 1
+STR_TAG = "tag:yaml.org,2002:str"
 
 
 @dataclass
@@ -106,55 +109,106 @@ def load_kb(path: str | os.PathLike[str] | None = None, *, use_cache: bool = Tru
 
 def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: bool = True) -> LoadResult:
     """Load as much of the KB as is valid and list every problem (what lint needs)."""
-    root = find_kb_root(path)
-    files = _collect_files(root)
+    root = find_kb_root(path).resolve()
+    folder = _cache_dir()
+    root_key = hashlib.sha256(str(root).encode()).hexdigest()[:16]
+    manifest_file = folder / f"manifest-{root_key}.pickle"
+    manifest = _read_pickle(manifest_file, dict) if use_cache else None
+    manifest = manifest if manifest is not None else {}
+    before = dict(manifest)
+    files = _collect_files(root, manifest)
     fingerprint = _fingerprint(root, files)
-    cache_file = _cache_dir() / f"kb-{fingerprint}.pickle" if use_cache else None
-    if cache_file is not None:
-        cached = _read_cache(cache_file, root)
-        if cached is not None:
+    if use_cache and manifest != before:
+        _write_pickle(manifest_file, manifest)
+    cache_file = folder / f"kb-{fingerprint}.pickle"
+    if use_cache:
+        cached = _read_pickle(cache_file, KnowledgeBase)
+        if cached is not None and cached.root == root:
             return LoadResult(cached)
     result = _Builder(root, files, fingerprint).build()
-    if cache_file is not None and result.kb is not None and not result.problems:
-        _write_cache(cache_file, result.kb)
+    if use_cache and result.kb is not None and not result.problems:
+        _write_pickle(cache_file, result.kb)
     return result
 
 
 # ---- files and fingerprint -------------------------------------------------------------------
 
+KB_FOLDERS = (("kb", (".yaml", ".yml")), ("templates", (".j2",)), ("locales", (".yaml", ".yml")))
+#: A file modified this recently may change again within the same mtime tick: always re-read it.
+RACY_SECONDS = 2.0
 
-@dataclass(frozen=True)
+
+@dataclass
 class _Files:
-    config: tuple[Path, bytes]
-    entries: tuple[tuple[Path, bytes], ...]
-    templates: tuple[tuple[Path, bytes], ...]
-    locale_files: tuple[tuple[Path, bytes], ...]
+    """The KB's files as (absolute path text, relative path, content digest), and bytes when read."""
+
+    root: Path
+    found: dict[str, list[tuple[str, str]]]  # folder -> [(abs, rel)] sorted by rel
+    digests: dict[str, bytes]  # rel -> sha256 digest
+    contents: dict[str, bytes]  # rel -> bytes, for files read in this run
+
+    def read(self, rel: str, absolute: str) -> bytes:
+        data = self.contents.get(rel)
+        if data is None:
+            with open(absolute, "rb") as f:
+                data = f.read()
+            self.contents[rel] = data
+        return data
+
+    def each(self, folder: str) -> list[tuple[str, bytes]]:
+        return [(absolute, self.read(rel, absolute)) for absolute, rel in self.found.get(folder, [])]
 
 
-def _read_all(paths: Iterable[Path]) -> tuple[tuple[Path, bytes], ...]:
-    return tuple((p, p.read_bytes()) for p in sorted(paths))
+def _walk(base: str, suffixes: tuple[str, ...]) -> list[tuple[str, os.stat_result]]:
+    out: list[tuple[str, os.stat_result]] = []
+    stack = [base]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                for item in it:
+                    if item.name.startswith("."):
+                        continue
+                    if item.is_dir():
+                        stack.append(item.path)
+                    elif item.name.endswith(suffixes) and item.is_file():
+                        out.append((item.path, item.stat()))
+        except (NotADirectoryError, FileNotFoundError):
+            continue
+    return out
 
 
-def _collect_files(root: Path) -> _Files:
-    def under(folder: str, pattern: str) -> list[Path]:
-        base = root / folder
-        return [p for p in base.glob(pattern) if p.is_file()] if base.is_dir() else []
-
-    config = root / CONFIG_NAME
-    return _Files(
-        config=(config, config.read_bytes()),
-        entries=_read_all(under("kb", "**/*.yaml") + under("kb", "**/*.yml")),
-        templates=_read_all(under("templates", "**/*.j2")),
-        locale_files=_read_all(under("locales", "*.yaml") + under("locales", "*.yml")),
-    )
+def _collect_files(root: Path, manifest: dict[str, tuple[int, int, bytes]]) -> _Files:
+    """List the KB's files and their content digests, re-reading only files whose stat changed."""
+    root_text = str(root)
+    prefix = len(root_text) + 1
+    config = os.path.join(root_text, CONFIG_NAME)
+    listing: dict[str, list[tuple[str, os.stat_result]]] = {"config": [(config, os.stat(config))]}
+    for folder, suffixes in KB_FOLDERS:
+        listing[folder] = _walk(os.path.join(root_text, folder), suffixes)
+    files = _Files(root, {}, {}, {})
+    now = time.time()
+    for folder, items in listing.items():
+        pairs = sorted(((absolute, absolute[prefix:].replace(os.sep, "/")), st) for absolute, st in items)
+        files.found[folder] = [pair for pair, _ in pairs]
+        for (absolute, rel), st in pairs:
+            known = manifest.get(rel)
+            if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
+                files.digests[rel] = known[2]
+            else:
+                files.digests[rel] = hashlib.sha256(files.read(rel, absolute)).digest()
+            if now - st.st_mtime > RACY_SECONDS:
+                manifest[rel] = (st.st_size, st.st_mtime_ns, files.digests[rel])
+            else:
+                manifest.pop(rel, None)
+    return files
 
 
 def _fingerprint(root: Path, files: _Files) -> str:
     digest = hashlib.sha256()
-    digest.update(f"{CACHE_FORMAT}\0{sys.version_info[:2]}\0{root.resolve()}\0".encode())
-    for path, data in (files.config, *files.entries, *files.templates, *files.locale_files):
-        digest.update(str(path.relative_to(root)).encode() + b"\0")
-        digest.update(hashlib.sha256(data).digest())
+    digest.update(f"{CACHE_FORMAT}\0{sys.version_info[:2]}\0{root}\0".encode())
+    for rel in sorted(files.digests):
+        digest.update(rel.encode() + b"\0" + files.digests[rel])
     return digest.hexdigest()[:32]
 
 
@@ -171,13 +225,17 @@ def cache_dir() -> Path:
     return _cache_dir()
 
 
-def _read_cache(cache_file: Path, root: Path) -> KnowledgeBase | None:
+T = TypeVar("T")
+
+
+def _read_pickle(cache_file: Path, kind: type[T]) -> T | None:
+    """A cached object, or None when it is missing, unreadable or from another replykit."""
     try:
         with open(cache_file, "rb") as f:
-            kb = pickle.load(f)
+            obj = pickle.load(f)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         return None
-    return kb if isinstance(kb, KnowledgeBase) and kb.root == root else None
+    return obj if isinstance(obj, kind) else None
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -193,11 +251,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _write_cache(cache_file: Path, kb: KnowledgeBase) -> None:
-    try:
-        write_atomic(cache_file, pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError:
-        pass  # a read-only or full cache folder only costs speed
+def _write_pickle(cache_file: Path, obj: object) -> None:
+    with contextlib.suppress(OSError):  # a read-only or full cache folder only costs speed
+        write_atomic(cache_file, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 # ---- validation ------------------------------------------------------------------------------
@@ -232,28 +288,29 @@ class _Builder:
 
     # -- helpers
 
-    def _problem(self, path: Path, node: yaml.Node | None, message: str) -> None:
+    def _problem(self, path: Path | str, node: yaml.Node | None, message: str) -> None:
         self.problems.append(problem_at(path, node, message))
 
-    def _locale(self, path: Path, node: yaml.Node, text: str) -> str | None:
+    def _locale(self, path: Path | str, node: yaml.Node, text: str) -> str | None:
         try:
             return normalize_locale(text)
         except LocaleError as e:
             self._problem(path, node, str(e))
             return None
 
-    def _unknown_key(self, path: Path, node: yaml.Node, key: str, allowed: Iterable[str], where: str) -> None:
+    def _unknown_key(self, path: Path | str, node: yaml.Node, key: str, allowed: Iterable[str], where: str) -> None:
         options = ", ".join(allowed)
         self._problem(path, node, f"unknown key '{key}' in {where}: expected one of {options}")
 
-    def _string_list(self, path: Path, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]:
+    def _string_list(self, path: Path | str, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]:
         if not isinstance(node, yaml.SequenceNode):
             self._problem(path, node, f"{what} must be a list of texts, not {describe(node)}")
             return []
         out = []
         for item in node.value:
-            value = scalar_value(item) if isinstance(item, yaml.ScalarNode) else None
-            if not isinstance(value, str) or item.tag != "tag:yaml.org,2002:str":
+            # A scalar resolved as text is its own value: skip the constructor on this hot path.
+            value = item.value if item.tag == STR_TAG and isinstance(item, yaml.ScalarNode) else None
+            if not isinstance(value, str):
                 self._problem(
                     path, item, f"{what} must be texts, found {describe(item)}: put it in quotes to keep it as text"
                 )
@@ -267,7 +324,8 @@ class _Builder:
     # -- replykit.yaml
 
     def _config(self) -> Config | None:
-        path, data = self.files.config
+        [(config_file, data)] = self.files.each("config")
+        path = Path(config_file)
         parsed, problems = compose(path, data)
         self.problems.extend(problems)
         if parsed is None:
@@ -347,45 +405,49 @@ class _Builder:
     # -- templates/<locale>/**/*.j2
 
     def _templates(self, known: set[str]) -> dict[str, dict[str, TemplateFile]]:
-        base = self.root / "templates"
         out: dict[str, dict[str, TemplateFile]] = {}
         bad_folders: set[str] = set()
-        for path, data in self.files.templates:
-            rel = path.relative_to(base)
-            if len(rel.parts) < 2:
+        locale_of: dict[str, str | None] = {}
+        for absolute, rel in self.files.found.get("templates", []):
+            parts = rel.split("/", 2)  # "templates", locale folder, name
+            if len(parts) < 3:
                 self.problems.append(
-                    Problem(path, 1, 1, "template outside a locale folder: move it to templates/<locale>/")
+                    Problem(Path(absolute), 1, 1, "template outside a locale folder: move it to templates/<locale>/")
                 )
                 continue
-            folder = rel.parts[0]
-            try:
-                loc = normalize_locale(folder)
-            except LocaleError as e:
-                if folder not in bad_folders:
-                    bad_folders.add(folder)
-                    self.problems.append(Problem(path, 1, 1, f"templates/{folder}: {e}"))
+            folder = parts[1]
+            if folder not in locale_of:
+                locale_of[folder] = self._template_folder_locale(folder, absolute, known)
+            loc = locale_of[folder]
+            if loc is None:
                 continue
-            if loc not in known:
-                if folder not in bad_folders:
-                    bad_folders.add(folder)
-                    self.problems.append(
-                        Problem(path, 1, 1, f"templates/{folder}: locale '{loc}' is not declared in {CONFIG_NAME}")
-                    )
-                continue
-            _, bad = decode_utf8(path, data)
+            _, bad = decode_utf8(absolute, self.files.read(rel, absolute))
             if bad is not None:
                 self.problems.append(bad)
                 continue
-            name = Path(*rel.parts[1:]).as_posix()[: -len(".j2")]
-            out.setdefault(loc, {})[name] = TemplateFile(loc, name, path)
+            name = parts[2][: -len(".j2")]
+            out.setdefault(loc, {})[name] = TemplateFile(loc, name, absolute)
         return out
+
+    def _template_folder_locale(self, folder: str, example: str, known: set[str]) -> str | None:
+        try:
+            loc = normalize_locale(folder)
+        except LocaleError as e:
+            self.problems.append(Problem(Path(example), 1, 1, f"templates/{folder}: {e}"))
+            return None
+        if loc not in known:
+            message = f"templates/{folder}: locale '{loc}' is not declared in {CONFIG_NAME}"
+            self.problems.append(Problem(Path(example), 1, 1, message))
+            return None
+        return loc
 
     # -- locales/<locale>.yaml
 
     def _locale_data(self, config: Config) -> dict[str, LocaleData]:
         out: dict[str, LocaleData] = {}
         known = set(config.locales) | set(config.fallbacks)
-        for path, data in self.files.locale_files:
+        for absolute, data in self.files.each("locales"):
+            path = Path(absolute)
             parsed, problems = compose(path, data)
             self.problems.extend(problems)
             if parsed is None:
@@ -420,8 +482,8 @@ class _Builder:
 
     def _entries(self, config: Config, templates: Mapping[str, Mapping[str, TemplateFile]]) -> dict[str, Entry]:
         entries: dict[str, Entry] = {}
-        first_seen: dict[str, Path] = {}
-        for path, data in self.files.entries:
+        first_seen: dict[str, str] = {}
+        for path, data in self.files.each("kb"):
             entry = self._entry(path, data, config)
             if entry is None:
                 continue
@@ -429,7 +491,7 @@ class _Builder:
                 other = first_seen[entry.id]
                 pos = entry.position_of("id")
                 self.problems.append(
-                    Problem(path, pos.line, pos.column, f"duplicate id '{entry.id}', also used by {other}: rename one")
+                    Problem(Path(path), pos.line, pos.column, f"duplicate id '{entry.id}', also used by {other}: rename one")
                 )
                 continue
             source_templates = templates.get(config.source_locale, {})
@@ -437,13 +499,13 @@ class _Builder:
                 pos = entry.position_of("template") if "template" in entry.key_positions else entry.position_of("id")
                 expected = f"templates/{config.source_locale}/{entry.template}.j2"
                 self.problems.append(
-                    Problem(path, pos.line, pos.column, f"no template for the source locale: create {expected}")
+                    Problem(Path(path), pos.line, pos.column, f"no template for the source locale: create {expected}")
                 )
             entries[entry.id] = entry
             first_seen[entry.id] = path
         return entries
 
-    def _entry(self, path: Path, data: bytes, config: Config) -> Entry | None:
+    def _entry(self, path: str, data: bytes, config: Config) -> Entry | None:
         parsed, problems = compose(path, data)
         self.problems.extend(problems)
         if parsed is None:
@@ -467,12 +529,12 @@ class _Builder:
         examples = (
             self._phrasings(path, node, fields["examples"], config, "examples", positions) if "examples" in fields else {}
         )
-        template = entry_id or path.stem
+        template = entry_id or _stem(path)
         if "template" in fields:
             tnode = fields["template"]
-            value = scalar_value(tnode) if isinstance(tnode, yaml.ScalarNode) else None
-            if isinstance(value, str) and value.strip():
-                template = value.strip()
+            name = scalar_value(tnode) if isinstance(tnode, yaml.ScalarNode) else None
+            if isinstance(name, str) and name.strip():
+                template = name.strip()
                 if template.endswith(".j2"):
                     template = template[:-3]
             else:
@@ -486,7 +548,7 @@ class _Builder:
             return None
         return Entry(
             id=entry_id,
-            path=path,
+            file=path,
             questions=frozen_map(questions),
             template=template,
             variables=frozen_map(variables),
@@ -496,23 +558,24 @@ class _Builder:
             key_positions=frozen_map(positions),
         )
 
-    def _entry_id(self, path: Path, node: yaml.Node, id_node: yaml.Node | None) -> str | None:
+    def _entry_id(self, path: str, node: yaml.Node, id_node: yaml.Node | None) -> str | None:
         if id_node is None:
-            self._problem(path, node, f"missing 'id': add id: {path.stem}")
+            self._problem(path, node, f"missing 'id': add id: {_stem(path)}")
             return None
         value = scalar_value(id_node) if isinstance(id_node, yaml.ScalarNode) else None
         if not isinstance(value, str) or not ENTRY_ID.match(value):
             shown = value if isinstance(value, str) else describe(id_node)
             self._problem(path, id_node, f"id '{shown}' must be lower-case letters, digits, '-' or '_' ([a-z0-9][a-z0-9_-]*)")
             return None
-        if value != path.stem:
-            self._problem(path, id_node, f"id '{value}' differs from the file name '{path.name}': make them equal")
+        if value != _stem(path):
+            name = os.path.basename(path)
+            self._problem(path, id_node, f"id '{value}' differs from the file name '{name}': make them equal")
             return None
         return value
 
     def _phrasings(
         self,
-        path: Path,
+        path: Path | str,
         entry_node: yaml.Node,
         node: yaml.Node | None,
         config: Config,
@@ -542,10 +605,13 @@ class _Builder:
                 self._problem(path, value, f"{what} for {key} is empty: add phrasings or remove the locale")
                 continue
             positions[f"{what}.{loc}"] = position(path, key_node)
-            out[loc] = tuple(Phrasing(text, loc, position(path, item)) for text, item in items)
+            file = str(path)
+            out[loc] = tuple(
+                Phrasing(text, loc, file, item.start_mark.line + 1, item.start_mark.column + 1) for text, item in items
+            )
         return out
 
-    def _variables(self, path: Path, node: yaml.Node) -> dict[str, Variable]:
+    def _variables(self, path: Path | str, node: yaml.Node) -> dict[str, Variable]:
         if not isinstance(node, yaml.MappingNode):
             self._problem(path, node, "variables must map each name to {type: ..., required: ...}")
             return {}
@@ -583,7 +649,7 @@ class _Builder:
             out[name] = Variable(name, vtype, required, description, position(path, key_node))
         return out
 
-    def _lint_ignore(self, path: Path, node: yaml.Node) -> frozenset[str]:
+    def _lint_ignore(self, path: Path | str, node: yaml.Node) -> frozenset[str]:
         if not isinstance(node, yaml.MappingNode):
             self._problem(path, node, "lint must be a mapping such as {ignore: [rule-id]}")
             return frozenset()
@@ -595,3 +661,6 @@ class _Builder:
             ignored.update(text for text, _ in self._string_list(path, value, "lint.ignore"))
         return frozenset(ignored)
 
+
+def _stem(path: str) -> str:
+    return os.path.splitext(os.path.basename(path))[0]

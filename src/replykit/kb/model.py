@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
 VariableType = Literal["string", "int", "number", "money", "date", "datetime", "list"]
 VARIABLE_TYPES: tuple[str, ...] = ("string", "int", "number", "money", "date", "datetime", "list")
@@ -53,22 +53,35 @@ def frozen_map(data: Mapping[Any, Any] | None = None) -> Mapping[Any, Any]:
     return FrozenMap(data)
 
 
-@dataclass(frozen=True)
-class Position:
-    """Where a value stands in a file (1-based line and column)."""
+class Position(NamedTuple):
+    """Where a value stands in a file (1-based line and column).
 
-    path: Path
+    Records that a KB holds by the hundred thousand (positions, phrasings, template files) are
+    NamedTuples with the file kept as text: the on-disk cache of a large KB loads several times
+    faster than with dataclasses and Path objects.
+    """
+
+    file: str
     line: int = 1
     column: int = 1
 
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
 
-@dataclass(frozen=True)
-class Phrasing:
+
+class Phrasing(NamedTuple):
     """One way customers ask an entry's question, in one locale."""
 
     text: str
     locale: str
-    position: Position
+    file: str
+    line: int
+    column: int
+
+    @property
+    def position(self) -> Position:
+        return Position(self.file, self.line, self.column)
 
 
 @dataclass(frozen=True)
@@ -87,7 +100,7 @@ class Entry:
     """One FAQ entry: how customers ask, which template answers, what the answer needs."""
 
     id: str
-    path: Path
+    file: str
     questions: Mapping[str, tuple[Phrasing, ...]]
     template: str
     variables: Mapping[str, Variable] = field(default_factory=frozen_map)
@@ -97,8 +110,12 @@ class Entry:
     #: Position of each top-level key (``id``, ``questions``, ...) and of ``questions.<locale>``.
     key_positions: Mapping[str, Position] = field(default_factory=frozen_map)
 
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
+
     def position_of(self, key: str) -> Position:
-        return self.key_positions.get(key) or Position(self.path)
+        return self.key_positions.get(key) or Position(self.file)
 
     def phrasings(self) -> Iterator[Phrasing]:
         for items in self.questions.values():
@@ -109,13 +126,16 @@ class Entry:
         return tuple(name for name, var in self.variables.items() if var.required)
 
 
-@dataclass(frozen=True)
-class TemplateFile:
+class TemplateFile(NamedTuple):
     """A reply template on disk: ``templates/<locale>/<name>[.<channel>].j2``."""
 
     locale: str
     name: str  # path below the locale folder without ``.j2``, e.g. "track-order" or "_greeting"
-    path: Path
+    file: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
 
     @property
     def is_partial(self) -> bool:
@@ -157,7 +177,7 @@ class Config:
     key_positions: Mapping[str, Position] = field(default_factory=frozen_map)
 
     def position_of(self, key: str) -> Position:
-        return self.key_positions.get(key) or Position(self.path)
+        return self.key_positions.get(key) or Position(str(self.path))
 
 
 @dataclass(frozen=True)

@@ -29,24 +29,24 @@ _scalar_constructor = yaml.constructor.SafeConstructor()
 class YamlFile:
     """A parsed YAML file: its root node, or the problems that kept it from parsing."""
 
-    path: Path
+    path: Path | str
     root: yaml.Node | None
     text: str
 
 
-def position(path: Path, node: yaml.Node) -> Position:
+def position(path: Path | str, node: yaml.Node) -> Position:
     mark = node.start_mark
-    return Position(path, mark.line + 1, mark.column + 1)
+    return Position(str(path), mark.line + 1, mark.column + 1)
 
 
-def problem_at(path: Path, node: yaml.Node | None, message: str) -> Problem:
+def problem_at(path: Path | str, node: yaml.Node | None, message: str) -> Problem:
     if node is None:
-        return Problem(path, 1, 1, message)
-    pos = position(path, node)
-    return Problem(path, pos.line, pos.column, message)
+        return Problem(Path(path), 1, 1, message)
+    mark = node.start_mark
+    return Problem(Path(path), mark.line + 1, mark.column + 1, message)
 
 
-def decode_utf8(path: Path, data: bytes) -> tuple[str | None, Problem | None]:
+def decode_utf8(path: Path | str, data: bytes) -> tuple[str | None, Problem | None]:
     """Decode a file as UTF-8, or say where the first bad byte is."""
     try:
         text = data.decode("utf-8")
@@ -54,13 +54,13 @@ def decode_utf8(path: Path, data: bytes) -> tuple[str | None, Problem | None]:
         before = data[: e.start]
         line = before.count(b"\n") + 1
         column = e.start - (before.rfind(b"\n") + 1) + 1
-        return None, Problem(path, line, column, "file is not UTF-8 text: save it with UTF-8 encoding")
+        return None, Problem(Path(path), line, column, "file is not UTF-8 text: save it with UTF-8 encoding")
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, None
 
 
-def compose(path: Path, data: bytes) -> tuple[YamlFile | None, list[Problem]]:
+def compose(path: Path | str, data: bytes) -> tuple[YamlFile | None, list[Problem]]:
     text, bad = decode_utf8(path, data)
     if text is None:
         return None, [bad] if bad else []
@@ -70,9 +70,9 @@ def compose(path: Path, data: bytes) -> tuple[YamlFile | None, list[Problem]]:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = " ".join(x for x in (e.context, e.problem) if x)
-        return None, [Problem(path, line, col, f"YAML syntax error: {what}")]
+        return None, [Problem(Path(path), line, col, f"YAML syntax error: {what}")]
     except yaml.YAMLError as e:  # e.g. a reader error on control characters
-        return None, [Problem(path, 1, 1, f"YAML error: {e}")]
+        return None, [Problem(Path(path), 1, 1, f"YAML error: {e}")]
     return YamlFile(path, root, text), []
 
 
@@ -84,7 +84,7 @@ def key_text(node: yaml.Node) -> str:
 
 
 def mapping_items(
-    path: Path, node: yaml.MappingNode, problems: list[Problem]
+    path: Path | str, node: yaml.MappingNode, problems: list[Problem]
 ) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
     """Yield (key text, key node, value node), reporting duplicate and non-scalar keys."""
     seen: dict[str, yaml.Node] = {}
@@ -110,7 +110,7 @@ def scalar_value(node: yaml.ScalarNode) -> Any:
     return _scalar_constructor.construct_object(node, deep=True)
 
 
-def to_python(path: Path, node: yaml.Node, problems: list[Problem]) -> Any:
+def to_python(path: Path | str, node: yaml.Node, problems: list[Problem]) -> Any:
     """Build plain Python data from a node, keys as written, duplicates reported."""
     if isinstance(node, yaml.ScalarNode):
         return scalar_value(node)
