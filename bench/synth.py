@@ -17,7 +17,7 @@ _COMMON = {
     "de": "mein die bestellung bitte wo ist wann können sie ich ein zu von für hilfe hallo danke noch nicht".split(),
     "fr": "ma la commande svp où est quand pouvez vous je un de pour aide bonjour merci encore pas".split(),
     "es": "mi el pedido por favor dónde está cuándo puede usted yo un de para ayuda hola gracias todavía no".split(),
-    "ja": list("のにはをがでとも") + ["注文", "商品", "ください", "です", "ます", "まだ", "届き"],
+    "ja": [*"のにはをがでとも", "注文", "商品", "ください", "です", "ます", "まだ", "届き"],
 }
 _KANA = "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわん"
 _KANJI = "配送返品交換料金支払確認住所変更追跡番号到着遅延破損保証割引請求書関税税金在庫予約包装色寸法"
@@ -54,7 +54,7 @@ def generate_kb(
         (root / "templates" / loc).mkdir(parents=True, exist_ok=True)
         (root / "locales").mkdir(exist_ok=True)
         (root / "locales" / f"{loc}.yaml").write_text(
-            f"store_name: Synth Store\ncurrency: EUR\ntimezone: Europe/Berlin\nreturn_window_days: 30\n",
+            "store_name: Synth Store\ncurrency: EUR\ntimezone: Europe/Berlin\nreturn_window_days: 30\n",
             encoding="utf-8",
         )
     for i in range(entries):

@@ -126,6 +126,7 @@ def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: boo
         if cached is not None and cached.root == root:
             return LoadResult(cached)
     result = _Builder(root, files, fingerprint).build()
+    result.problems.sort()
     if use_cache and result.kb is not None and not result.problems:
         _write_pickle(cache_file, result.kb)
     return result
@@ -321,6 +322,19 @@ class _Builder:
             out.append((value, item))
         return out
 
+    def _locale_list(self, path: Path | str, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]:
+        """Locale ids as written: in YAML 1.1 a bare ``no`` (Norwegian) would be read as false."""
+        if not isinstance(node, yaml.SequenceNode):
+            self._problem(path, node, f"{what} must be a list of locale ids, not {describe(node)}")
+            return []
+        out = []
+        for item in node.value:
+            if isinstance(item, yaml.ScalarNode) and str(item.value).strip():
+                out.append((str(item.value), item))
+            else:
+                self._problem(path, item, f"{what} must be locale ids such as en or pt-BR, found {describe(item)}")
+        return out
+
     # -- replykit.yaml
 
     def _config(self) -> Config | None:
@@ -346,7 +360,7 @@ class _Builder:
         if "locales" not in values:
             self._problem(path, node, "missing 'locales': list every locale the KB promises, e.g. [en, de, ja]")
         else:
-            for text, item in self._string_list(path, values["locales"], "locales"):
+            for text, item in self._locale_list(path, values["locales"], "locales"):
                 loc = self._locale(path, item, text)
                 if loc is None:
                     continue
@@ -374,7 +388,7 @@ class _Builder:
                 for key, key_node, value in mapping_items(path, fb_node, self.problems):
                     loc = self._locale(path, key_node, key)
                     targets = []
-                    for text, item in self._string_list(path, value, f"fallbacks of {key}"):
+                    for text, item in self._locale_list(path, value, f"fallbacks of {key}"):
                         target = self._locale(path, item, text)
                         if target is not None:
                             targets.append(target)
@@ -406,7 +420,6 @@ class _Builder:
 
     def _templates(self, known: set[str]) -> dict[str, dict[str, TemplateFile]]:
         out: dict[str, dict[str, TemplateFile]] = {}
-        bad_folders: set[str] = set()
         locale_of: dict[str, str | None] = {}
         for absolute, rel in self.files.found.get("templates", []):
             parts = rel.split("/", 2)  # "templates", locale folder, name
@@ -490,9 +503,8 @@ class _Builder:
             if entry.id in entries:
                 other = first_seen[entry.id]
                 pos = entry.position_of("id")
-                self.problems.append(
-                    Problem(Path(path), pos.line, pos.column, f"duplicate id '{entry.id}', also used by {other}: rename one")
-                )
+                message = f"duplicate id '{entry.id}', also used by {other}: rename one"
+                self.problems.append(Problem(Path(path), pos.line, pos.column, message))
                 continue
             source_templates = templates.get(config.source_locale, {})
             if entry.template not in source_templates:
@@ -526,9 +538,9 @@ class _Builder:
 
         entry_id = self._entry_id(path, node, fields.get("id"))
         questions = self._phrasings(path, node, fields.get("questions"), config, "questions", positions)
-        examples = (
-            self._phrasings(path, node, fields["examples"], config, "examples", positions) if "examples" in fields else {}
-        )
+        examples = {}
+        if "examples" in fields:
+            examples = self._phrasings(path, node, fields["examples"], config, "examples", positions)
         template = entry_id or _stem(path)
         if "template" in fields:
             tnode = fields["template"]
@@ -565,7 +577,8 @@ class _Builder:
         value = scalar_value(id_node) if isinstance(id_node, yaml.ScalarNode) else None
         if not isinstance(value, str) or not ENTRY_ID.match(value):
             shown = value if isinstance(value, str) else describe(id_node)
-            self._problem(path, id_node, f"id '{shown}' must be lower-case letters, digits, '-' or '_' ([a-z0-9][a-z0-9_-]*)")
+            rule = "lower-case letters, digits, '-' or '_' ([a-z0-9][a-z0-9_-]*)"
+            self._problem(path, id_node, f"id '{shown}' must be {rule}")
             return None
         if value != _stem(path):
             name = os.path.basename(path)
