@@ -221,7 +221,8 @@ def test_no_kb_anywhere_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mon
         load_kb()
     result = run_cli("check", "--kb", str(tmp_path / "nowhere"))
     assert result.exit_code == 2
-    assert result.stderr.strip().endswith("no replykit.yaml there (--kb): point it at the folder that holds replykit.yaml")
+    expected = "no replykit.yaml there (--kb): point it at the folder that holds replykit.yaml"
+    assert result.stderr.strip().endswith(expected)
 
 
 # ---- the cache -----------------------------------------------------------------------------

@@ -327,7 +327,7 @@ class _Builder:
         if not isinstance(node, yaml.SequenceNode):
             self._problem(path, node, f"{what} must be a list of locale ids, not {describe(node)}")
             return []
-        out = []
+        out: list[tuple[str, yaml.Node]] = []
         for item in node.value:
             if isinstance(item, yaml.ScalarNode) and str(item.value).strip():
                 out.append((str(item.value), item))
