@@ -38,7 +38,7 @@ from replykit.errors import MissingVariablesError, RenderError, display_path
 from replykit.formatting import FormatError, Formatter
 from replykit.kb.model import Entry, KnowledgeBase, TemplateFile
 from replykit.l10n import fallback_chain, normalize_locale
-from replykit.values import Missing, parse_timezone
+from replykit.values import Missing, parse_timezone, to_json
 
 Channel = Literal["email", "chat"]
 CHANNELS: tuple[str, ...] = ("email", "chat")
@@ -79,6 +79,22 @@ class RenderedReply:
             f"no {self.locale_requested} template for '{self.entry_id}': this reply is in {self.locale_used}"
             f" (fallback chain {' > '.join(self.chain)}); check the language before sending"
         )
+
+    def as_json(self) -> dict[str, Any]:
+        """The document ``replykit render --format json`` prints: the text and how it was made."""
+        return {
+            "entry": self.entry_id,
+            "text": self.text,
+            "locale_requested": self.locale_requested,
+            "locale_used": self.locale_used,
+            "fallback_used": self.fallback_used,
+            "chain": list(self.chain),
+            "channel": self.channel,
+            "timezone": self.timezone,
+            "variables": to_json(dict(self.variables_used)),
+            "missing": list(self.missing),
+            "notice": self.notice,
+        }
 
 
 # ---- the sandbox -----------------------------------------------------------------------------
@@ -417,9 +433,9 @@ def render_reply(
     context.update({name: Missing(name) for name in missing})
 
     names: Iterable[str] = [body.name]
-    if channel == "email":
-        partials = kb.templates
-        has = {n for loc in render_chain for n in partials.get(loc, {})}
+    if channel == "email":  # greeting and sign-off only in the body's language, never mixed
+        same_language = [loc for loc in render_chain if _language(loc) == _language(used)]
+        has = {n for loc in same_language for n in kb.templates.get(loc, {})}
         names = [n for n in (GREETING, body.name, SIGNATURE) if n == body.name or n in has]
     parts = [normalize_whitespace(render_template(env, f"{n}.j2", context, root=kb.root)) for n in names]
     text = normalize_whitespace("\n\n".join(part.strip("\n") for part in parts if part.strip()))

@@ -1,3 +1,4 @@
 """Imports every command module so that each registers itself on the app."""
 
 from replykit.cli import check  # noqa: F401
+from replykit.cli import render  # noqa: F401

@@ -1,0 +1,100 @@
+"""`replykit render`: the finished, localized reply for an entry, ready to paste."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from replykit.cli.app import KBOption, app, open_kb, user_errors
+
+
+class ChannelChoice(StrEnum):
+    email = "email"
+    chat = "chat"
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _note(message: str) -> None:
+    typer.echo(f"replykit: {message}", err=True)
+
+
+@app.command()
+@user_errors
+def render(
+    entry: Annotated[str, typer.Argument(help="Entry id, such as track-order.", show_default=False)],
+    locale: Annotated[
+        str,
+        typer.Option("--locale", "-l", help="Reply locale, BCP 47 or Babel id (de, pt-BR, zh_TW).", show_default=False),
+    ],
+    var: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--var",
+            help='A value: NAME=VALUE, repeatable; wins over --order. Lists as JSON: items=\'["a","b"]\'.',
+            show_default=False,
+        ),
+    ] = None,
+    order: Annotated[
+        Path | None,
+        typer.Option("--order", help="Order data (JSON or YAML): variables, customer, timezone.", show_default=False),
+    ] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option(
+            "--tz", help="Customer's time zone (IANA, e.g. Asia/Tokyo). Default: the order's, else the locale's.",
+            show_default=False,
+        ),
+    ] = None,
+    channel: Annotated[
+        ChannelChoice, typer.Option("--channel", help="email adds greeting and sign-off; chat is the body alone.")
+    ] = ChannelChoice.email,
+    allow_missing: Annotated[
+        bool, typer.Option("--allow-missing", help="Render [name] markers for missing required variables.")
+    ] = False,
+    copy: Annotated[bool, typer.Option("--copy", help="Also put the reply on the clipboard.")] = False,
+    output_format: Annotated[OutputFormat, typer.Option("--format", help="text, or json with details.")] = (
+        OutputFormat.text
+    ),
+    kb: KBOption = None,
+) -> None:
+    """Render an entry's reply in a locale from order data. Exit 2 on bad values, 3 on missing variables."""
+    from replykit.rendering import render_reply
+    from replykit.values import parse_values
+
+    loaded = open_kb(kb)
+    found = loaded.entries.get(entry)
+    values: dict[str, Any] = {}
+    if found is not None:  # an unknown entry is reported by render_reply, with suggestions
+        values = parse_values(found, order_file=order, var_args=var or [])
+    reply = render_reply(
+        loaded, entry, locale, values, channel=channel.value, allow_missing=allow_missing, tz=tz
+    )
+    if reply.notice:
+        _note(f"notice: {reply.notice}")
+    if reply.missing:
+        shown = ", ".join(f"[{name}]" for name in reply.missing)
+        _note(f"warning: entry '{reply.entry_id}' is missing {shown}: fill them in before sending")
+
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(reply.as_json(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(reply.text, nl=False)
+
+    if copy:
+        from replykit.clipboard import ClipboardUnavailableError, copy_to_clipboard
+
+        try:
+            tool = copy_to_clipboard(reply.text)
+        except ClipboardUnavailableError as e:
+            _note(f"not copied: {e}")
+        else:
+            _note(f"copied the reply to the clipboard ({tool})")
+
