@@ -2,3 +2,4 @@
 
 from replykit.cli import check  # noqa: F401
 from replykit.cli import render  # noqa: F401
+from replykit.cli import suggest  # noqa: F401

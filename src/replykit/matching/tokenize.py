@@ -1,0 +1,65 @@
+"""Turn normalised text into the terms the index weighs: words, CJK characters and pairs, char n-grams.
+
+Chinese and Japanese are written without spaces, so a "word" there is each character and each
+pair of neighbouring characters (a cheap, dictionary-free stand-in for a segmenter that still
+matches 荷物 inside 荷物が). Character n-grams inside words make matching robust to typos and
+inflection (refund / refunds / refunded share most of their n-grams).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Scripts written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar.
+_UNSPACED = (
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+)
+_RUN = re.compile(rf"[{_UNSPACED}]+|[^\W\d_{_UNSPACED}]+|\d+")
+_UNSPACED_RUN = re.compile(rf"^[{_UNSPACED}]+$")
+
+#: Lengths of the character n-grams taken inside each (space-delimited) word.
+CHAR_NGRAM_SIZES = (3, 4, 5)
+
+
+#: Words shorter than this are not repaired as typos: too many short words are one edit apart.
+MIN_TYPO_LENGTH = 4
+
+
+def _is_unspaced(run: str) -> bool:
+    return _UNSPACED_RUN.match(run) is not None
+
+
+def is_spaced_word(term: str) -> bool:
+    """True for a word of a script written with spaces (a candidate for typo repair)."""
+    return term.isalpha() and not _is_unspaced(term)
+
+
+@lru_cache(maxsize=65536)
+def word_terms(text: str) -> tuple[str, ...]:
+    """Words of a normalised text; unspaced scripts give characters and character pairs."""
+    out: list[str] = []
+    for run in _RUN.findall(text):
+        if _is_unspaced(run):
+            out.extend(run)
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        else:
+            out.append(run)
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def char_terms(text: str) -> tuple[str, ...]:
+    """Character n-grams of each word, padded with spaces so that word starts and ends count."""
+    out: list[str] = []
+    for run in _RUN.findall(text):
+        if _is_unspaced(run):
+            out.extend(run[i : i + 3] for i in range(len(run) - 2))
+            continue
+        padded = f" {run} "
+        if len(padded) <= CHAR_NGRAM_SIZES[0]:
+            out.append(padded)
+            continue
+        for size in CHAR_NGRAM_SIZES:
+            out.extend(padded[i : i + size] for i in range(len(padded) - size + 1))
+    return tuple(out)
