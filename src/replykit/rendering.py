@@ -49,6 +49,7 @@ MAX_OUTPUT_CHARS = 100_000
 MAX_RENDER_SECONDS = 2.0
 #: ``'-' * n`` and ``x ** n`` are checked before Python builds a huge value in one step.
 MAX_EXPONENT = 1_000
+MAX_POWER_BITS = 64_000
 
 GREETING = "_greeting"
 SIGNATURE = "_signature"
@@ -184,8 +185,10 @@ class ReplyEnvironment(ImmutableSandboxedEnvironment):
     max_render_seconds: float = MAX_RENDER_SECONDS
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int) and abs(right) > MAX_EXPONENT:
-            raise SecurityError(f"the exponent {right} is too large (at most {MAX_EXPONENT})")
+        if operator == "**" and isinstance(right, int) and not isinstance(right, bool):
+            huge_int = isinstance(left, int) and right > 0 and left.bit_length() * right > MAX_POWER_BITS
+            if abs(right) > MAX_EXPONENT or huge_int:
+                raise SecurityError(f"the power {left} ** {right} is too large to compute")
         if operator == "*":
             for seq, count in ((left, right), (right, left)):
                 sized = isinstance(seq, (str, list, tuple)) and isinstance(count, int)
@@ -324,10 +327,12 @@ def render_template(env: ReplyEnvironment, name: str, context: Mapping[str, Any]
         ) from None
     except UndefinedError as e:
         at = _template_location(e, root) or where
-        raise RenderError(
-            f"{at}: {e}: declare it in the entry's variables and give it, or wrap its use in"
-            " {% if NAME is defined %}"
-        ) from None
+        if str(e).endswith(" is undefined"):  # a name, not an attribute of a value
+            raise RenderError(
+                f"{at}: {e}: declare it in the entry's variables and give it, or wrap its use in"
+                " {% if NAME is defined %}"
+            ) from None
+        raise RenderError(f"{at}: {e}") from None
     except FormatError as e:
         at = _template_location(e, root) or where
         raise RenderError(f"{at}: {e}") from None
