@@ -29,27 +29,35 @@ def _note(message: str) -> None:
 @app.command()
 @user_errors
 def render(
-    entry: Annotated[str, typer.Argument(help="Entry id, such as track-order.", show_default=False)],
+    entry: Annotated[str, typer.Argument(help="Entry id, such as track-order.", metavar="ENTRY", show_default=False)],
     locale: Annotated[
         str,
-        typer.Option("--locale", "-l", help="Reply locale, BCP 47 or Babel id (de, pt-BR, zh_TW).", show_default=False),
+        typer.Option(
+            "--locale", "-l", metavar="LOCALE", help="Reply locale, BCP 47 or Babel id (de, pt-BR, zh_TW).",
+            show_default=False,
+        ),
     ],
     var: Annotated[
         list[str] | None,
         typer.Option(
             "--var",
+            metavar="NAME=VALUE",
             help='A value: NAME=VALUE, repeatable; wins over --order. Lists as JSON: items=\'["a","b"]\'.',
             show_default=False,
         ),
     ] = None,
     order: Annotated[
         Path | None,
-        typer.Option("--order", help="Order data (JSON or YAML): variables, customer, timezone.", show_default=False),
+        typer.Option(
+            "--order", metavar="FILE", help="Order data (JSON or YAML): variables, customer, timezone.",
+            show_default=False,
+        ),
     ] = None,
     tz: Annotated[
         str | None,
         typer.Option(
-            "--tz", help="Customer's time zone (IANA, e.g. Asia/Tokyo). Default: the order's, else the locale's.",
+            "--tz", metavar="ZONE",
+            help="Customer's time zone (IANA, e.g. Asia/Tokyo). Default: the order's, else the locale's.",
             show_default=False,
         ),
     ] = None,
