@@ -8,7 +8,7 @@ UTC on 22 November is already 23 November in Tokyo.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,7 +22,15 @@ from jinja2 import Undefined
 
 from replykit.errors import RenderError
 from replykit.l10n import babel_locale
-from replykit.values import Missing, Money, ValueProblem, parse_currency, parse_money, to_decimal
+from replykit.values import (
+    Missing,
+    Money,
+    ValueProblem,
+    describe_value,
+    parse_currency,
+    parse_money,
+    to_decimal,
+)
 
 #: CLDR plural categories, in the order CLDR lists them.
 PLURAL_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
@@ -266,20 +274,6 @@ def _is_plain_amount(value: Any) -> bool:
 
 
 def _kind(value: Any) -> str:
-    if value is None:
-        return "an empty value (None)"
-    if isinstance(value, bool):
-        return "a yes/no value"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, datetime):
-        return "a date and time"
-    if isinstance(value, date):
-        return "a date"
-    if isinstance(value, (int, float, Decimal)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the text '{value}'"
-    return f"a {type(value).__name__}"
+    if isinstance(value, (str, int, float, Decimal)) and not isinstance(value, bool):
+        return f"'{value}' ({describe_value(value)})"
+    return describe_value(value)

@@ -112,7 +112,7 @@ def to_decimal(value: Any) -> Decimal:
         except InvalidOperation:
             raise ValueProblem("not a number") from None
     else:
-        raise ValueProblem(f"{_kind(value)} is not a number")
+        raise ValueProblem(f"{describe_value(value)} is not a number")
     if not number.is_finite():
         raise ValueProblem("not a finite number")
     return number
@@ -137,7 +137,7 @@ def parse_money(value: Any) -> Money:
         if not isinstance(currency, str):
             raise ValueProblem("the currency must be a code such as EUR")
         return Money(to_decimal(value["amount"]), parse_currency(currency))
-    raise ValueProblem(f"{_kind(value)} is not a money value")
+    raise ValueProblem(f"{describe_value(value)} is not a money value")
 
 
 def _parse_date(value: Any) -> date:
@@ -150,7 +150,7 @@ def _parse_date(value: Any) -> date:
             return date.fromisoformat(value.strip())
         except ValueError:
             raise ValueProblem("not an ISO 8601 date") from None
-    raise ValueProblem(f"{_kind(value)} is not a date")
+    raise ValueProblem(f"{describe_value(value)} is not a date")
 
 
 def _parse_datetime(value: Any) -> datetime:
@@ -167,7 +167,7 @@ def _parse_datetime(value: Any) -> datetime:
         except ValueError:
             raise ValueProblem("not an ISO 8601 date and time") from None
     else:
-        raise ValueProblem(f"{_kind(value)} is not a date and time")
+        raise ValueProblem(f"{describe_value(value)} is not a date and time")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueProblem("no time zone offset: add Z for UTC or an offset such as +09:00")
     return parsed
@@ -195,11 +195,11 @@ def _parse_list(value: Any) -> list[str]:
         except json.JSONDecodeError as e:
             raise ValueProblem(f"not valid JSON ({e.msg} at character {e.pos + 1})") from None
     if not isinstance(value, (list, tuple)):
-        raise ValueProblem(f"{_kind(value)} is not a list")
+        raise ValueProblem(f"{describe_value(value)} is not a list")
     items: list[str] = []
     for number, item in enumerate(value, 1):
         if isinstance(item, bool) or not isinstance(item, (str, int, float, Decimal)):
-            raise ValueProblem(f"item {number} is {_kind(item)}; every item must be text")
+            raise ValueProblem(f"item {number} is {describe_value(item)}; every item must be text")
         items.append(item if isinstance(item, str) else str(item))
     return items
 
@@ -208,10 +208,10 @@ def _parse_string(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, (bool, Mapping, list, tuple)):
-        raise ValueProblem(f"{_kind(value)} is not text")
+        raise ValueProblem(f"{describe_value(value)} is not text")
     if isinstance(value, (date, int, float, Decimal)):
         return value.isoformat() if isinstance(value, date) else str(value)
-    raise ValueProblem(f"{_kind(value)} is not text")
+    raise ValueProblem(f"{describe_value(value)} is not text")
 
 
 _PARSERS: Mapping[str, Any] = {
@@ -233,7 +233,8 @@ def parse_typed(var_type: str, value: Any) -> Any:
     return parser(value)
 
 
-def _kind(value: Any) -> str:
+def describe_value(value: Any) -> str:
+    """What kind of value this is, in words an agent understands ("a list", "a date")."""
     if value is None:
         return "an empty value"
     if isinstance(value, bool):
@@ -315,7 +316,7 @@ def read_order_file(path: Path) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise RenderError(f"{path}: an order file must be a mapping of names to values, not {_kind(data)}")
+        raise RenderError(f"{path}: an order file must be a mapping of names to values, not {describe_value(data)}")
     return {str(key): value for key, value in data.items()}
 
 
@@ -339,7 +340,7 @@ def _customer(value: Any, origin: str) -> dict[str, Any]:
             return {"name": value}
     if not isinstance(value, Mapping):
         raise RenderError(
-            f"customer ({origin}): '{_shown(value)}' is {_kind(value)};"
+            f"customer ({origin}): '{_shown(value)}' is {describe_value(value)};"
             " expected a mapping such as {name: Anna Schmidt}"
         )
     return {str(key): item for key, item in value.items() if item is not None}
