@@ -473,3 +473,36 @@ def test_the_sample_order_renders_the_track_order_reply(write_kb: WriteKB, run_c
     assert (code, err) == (0, "")
     assert "Ihre Bestellung KS-2026-10482 ist unterwegs mit Japan Post." in out
     assert "Voraussichtliche Zustellung: 3. Dezember 2026." in out
+
+
+def test_a_regional_portuguese_request_walks_parent_language_then_source(write_kb: WriteKB, run_cli: RunCLI) -> None:
+    root = write_kb(
+        {
+            "kb/track-order.yaml": TRACK.replace("  de: [\"wo ist meine Bestellung\"]", "  pt: [\"cadê meu pedido\"]"),
+            "templates/en/track-order.j2": "Order {{ order_id }} / {{ tracking_number }}\n",
+            "templates/pt/track-order.j2": "Pedido {{ order_id }} / {{ tracking_number }}\n",
+        },
+        config="source_locale: en\nlocales: [en, pt, pt_BR]\n",
+    )
+    code, out, err = render(run_cli, root, "--locale", "pt-BR", "--format", "json", *VALUES)
+    assert code == 0
+    data = json.loads(out)
+    assert (data["text"], data["chain"], data["locale_used"]) == ("Pedido KS-1 / EJ1JP\n", ["pt_BR", "pt", "en"], "pt")
+    assert "this reply is in pt" in err
+
+
+def test_templates_see_now_in_the_customer_time_zone(write_kb: WriteKB) -> None:
+    root = write_kb({"kb/shipped.yaml": ZONE_ENTRY, "templates/ja/shipped.j2": "{{ now | date('long') }}\n",
+                     "templates/en/shipped.j2": "{{ now | date('long') }}\n"})
+    kb = load_kb(root)
+    values = {"shipped_at": datetime(2026, 11, 22, 23, 30, tzinfo=UTC)}
+    moment = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
+    assert render_reply(kb, "shipped", "ja", values, tz="Asia/Tokyo", now=moment).text == "2026年11月23日\n"
+    assert render_reply(kb, "shipped", "en", values, tz="UTC", now=moment).text == "November 22, 2026\n"
+
+
+@pytest.mark.parametrize("name", ["locale", "order", "now"])
+def test_var_cannot_replace_what_replykit_gives_every_template(kb_root: Path, run_cli: RunCLI, name: str) -> None:
+    code, _, err = render(run_cli, kb_root, "--locale", "en", *VALUES, "--var", f"{name}=x")
+    assert code == 2
+    assert err == f"replykit: error: --var {name}: '{name}' is given to every template by replykit; it cannot be set\n"
