@@ -1,0 +1,1 @@
+"""One module per lint rule; the table of rules is replykit.lint.registry.RULES."""
