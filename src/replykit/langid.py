@@ -29,10 +29,13 @@ from replykit.matching.normalize import normalize
 
 _KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _NGRAM_SIZES = (1, 2, 3)
-#: How much the KB's own n-gram model counts beside fastText (per n-gram, in log space).
-KB_MODEL_WEIGHT = 0.3
+#: How much the KB's own n-gram model can count beside fastText (per n-gram, in log space) ...
+KB_MODEL_WEIGHT = 12.0
+#: ... reached as the KB has more text per locale: half of it at this many characters.
+KB_MODEL_HALF_CHARS = 1000.0
 #: Floor for a language fastText gives (almost) no probability, so the KB model can still win.
 _FASTTEXT_FLOOR = 1e-4
 
@@ -87,13 +90,18 @@ class KBLanguageModel:
 
     log_probs: dict[str, dict[str, float]]
     unseen: dict[str, float]
+    #: Mean characters of training text per locale: how far the model can be trusted.
+    chars_per_locale: float = 0.0
 
     @classmethod
     def train(cls, texts_by_locale: Mapping[str, Iterable[str]]) -> KBLanguageModel:
         counts: dict[str, Counter[str]] = defaultdict(Counter)
+        chars = 0
         for locale, texts in texts_by_locale.items():
             for text in texts:
-                counts[locale].update(_ngrams(normalize(text)))
+                norm = normalize(text)
+                chars += len(norm)
+                counts[locale].update(_ngrams(norm))
         vocabulary = len({g for c in counts.values() for g in c}) + 1
         log_probs: dict[str, dict[str, float]] = {}
         unseen: dict[str, float] = {}
@@ -101,7 +109,12 @@ class KBLanguageModel:
             total = sum(c.values()) + vocabulary
             log_probs[locale] = {g: math.log((n + 1) / total) for g, n in c.items()}
             unseen[locale] = math.log(1 / total)
-        return cls(log_probs, unseen)
+        return cls(log_probs, unseen, chars / max(len(counts), 1))
+
+    @property
+    def weight(self) -> float:
+        """Trust grows with the amount of KB text: a five-entry KB must not overrule fastText."""
+        return KB_MODEL_WEIGHT * self.chars_per_locale / (self.chars_per_locale + KB_MODEL_HALF_CHARS)
 
     def scores(self, text: str) -> dict[str, float]:
         """Mean log-probability per n-gram for each locale (0 n-grams: all equal)."""
@@ -132,10 +145,24 @@ class LanguageDetector:
         return cls(locales, KBLanguageModel.train(texts), kb.source_locale)
 
     def _by_script(self, text: str) -> str | None:
-        wanted = "ja" if _KANA.search(text) else "ko" if _HANGUL.search(text) else None
-        if wanted is None:
+        """Kana means Japanese, Hangul Korean, Han without kana Chinese (else Japanese), even
+        when the message also quotes Latin-script names."""
+        if _KANA.search(text):
+            wanted: tuple[str, ...] = ("ja",)
+        elif _HANGUL.search(text):
+            wanted = ("ko",)
+        elif _HAN.search(text):
+            wanted = ("zh", "ja")
+        else:
             return None
-        return next((loc for loc in self.locales if language_of(loc) == wanted), None)
+        for language in wanted:
+            candidates = [loc for loc in self.locales if language_of(loc) == language]
+            if len(candidates) == 1:
+                return candidates[0]
+            if candidates:
+                scores = self.kb_model.scores(text)
+                return max(candidates, key=lambda loc: scores.get(loc, -50.0))
+        return None
 
     def detect(self, text: str) -> str:
         """The most likely KB locale; the source locale when the text gives no clue (no letters)."""
@@ -154,8 +181,9 @@ class LanguageDetector:
         kb_scores = self.kb_model.scores(text)
         total = sum(fast.get(language_of(loc), 0.0) for loc in self.locales) if fast else 0.0
         out: dict[str, float] = {}
+        weight = self.kb_model.weight if fast else 1.0
         for loc in self.locales:
-            score = KB_MODEL_WEIGHT * kb_scores.get(loc, -50.0)
+            score = weight * kb_scores.get(loc, -50.0)
             if total > 0:
                 score += math.log(max(fast.get(language_of(loc), 0.0) / total, _FASTTEXT_FLOOR))
             out[loc] = score

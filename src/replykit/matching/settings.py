@@ -19,13 +19,13 @@ class MatchingSettings:
     """Thresholds that decide when a match is `confident`, and how signals are combined."""
 
     #: The best entry's score must reach this to be confident ...
-    min_score: float = 0.45
+    min_score: float = 0.5
     #: ... and lead the next entry by at least this much.
-    min_margin: float = 0.06
+    min_margin: float = 0.02
     #: Share of the word channel in a phrasing's score (the rest is character n-grams).
     word_weight: float = 0.5
     #: Share of the best single phrasing in an entry's score (the rest is all its phrasings together).
-    phrasing_weight: float = 0.6
+    phrasing_weight: float = 0.3
     #: Factor for phrasings in another language than the customer's.
     other_locale_factor: float = 0.95
     #: rapidfuzz similarity (0..100) from which an unknown word is read as a typo of a KB word.

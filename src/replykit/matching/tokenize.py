@@ -9,6 +9,7 @@ inflection (refund / refunds / refunded share most of their n-grams).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 # Scripts written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar.
@@ -17,6 +18,17 @@ _UNSPACED = (
 )
 _RUN = re.compile(rf"[{_UNSPACED}]+|[^\W\d_{_UNSPACED}]+|\d+")
 _UNSPACED_RUN = re.compile(rf"^[{_UNSPACED}]+$")
+
+#: Babel language code -> Snowball algorithm (PyStemmer).
+_SNOWBALL = {
+    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "cs": "czech", "da": "danish",
+    "nl": "dutch", "en": "english", "eo": "esperanto", "et": "estonian", "fi": "finnish", "fr": "french",
+    "de": "german", "el": "greek", "hi": "hindi", "hu": "hungarian", "id": "indonesian", "ga": "irish",
+    "it": "italian", "lt": "lithuanian", "ne": "nepali", "nb": "norwegian", "nn": "norwegian",
+    "no": "norwegian", "fa": "persian", "pl": "polish", "pt": "portuguese", "ro": "romanian",
+    "ru": "russian", "sr": "serbian", "es": "spanish", "sv": "swedish", "ta": "tamil", "tr": "turkish",
+    "yi": "yiddish",
+}
 
 #: Lengths of the character n-grams taken inside each (space-delimited) word.
 CHAR_NGRAM_SIZES = (3, 4, 5)
@@ -35,17 +47,50 @@ def is_spaced_word(term: str) -> bool:
     return term.isalpha() and not _is_unspaced(term)
 
 
-@lru_cache(maxsize=65536)
-def word_terms(text: str) -> tuple[str, ...]:
-    """Words of a normalised text; unspaced scripts give characters and character pairs."""
+def words(text: str) -> list[str]:
+    """The runs of a normalised text: words, numbers, and unbroken runs of unspaced scripts."""
+    return _RUN.findall(text)
+
+
+def word_terms(runs: Iterable[str], language: str | None = None) -> tuple[str, ...]:
+    """Word terms: stems of words and pairs of neighbouring stems ("top up"), CJK characters and pairs.
+
+    Stems (Snowball, for the language of the text) let "charged" meet "charge"; pairs keep the
+    phrases that tell close entries apart ("top up" vs "up to").
+    """
+    stem = stemmer_for(language)
     out: list[str] = []
-    for run in _RUN.findall(text):
+    previous: str | None = None
+    for run in runs:
         if _is_unspaced(run):
             out.extend(run)
             out.extend(run[i : i + 2] for i in range(len(run) - 1))
-        else:
-            out.append(run)
+            previous = None
+            continue
+        term = stem(run) if stem is not None and run.isalpha() else run
+        out.append(term)
+        if previous is not None:
+            out.append(f"{previous} {term}")
+        previous = term
     return tuple(out)
+
+
+@lru_cache(maxsize=64)
+def stemmer_for(language: str | None) -> Callable[[str], str] | None:
+    """A cached Snowball stemmer for a language code, or None when Snowball has none."""
+    name = _SNOWBALL.get((language or "").split("_", 1)[0])
+    if name is None:
+        return None
+    import Stemmer  # type: ignore[import-not-found,import-untyped,unused-ignore]  # PyStemmer (C Snowball)
+
+    stemmer = Stemmer.Stemmer(name)
+    stemmer.maxCacheSize = 50000
+
+    def stem(word: str) -> str:
+        result: str = stemmer.stemWord(word)
+        return result
+
+    return stem
 
 
 @lru_cache(maxsize=65536)
