@@ -11,6 +11,7 @@ from replykit.kb.loader import LoadResult, find_kb_root, load_kb, load_kb_report
 from replykit.kb.model import Entry, KnowledgeBase
 
 if TYPE_CHECKING:
+    from replykit.matching import Match, Matcher, Suggestion, suggest
     from replykit.rendering import RenderedReply, render_reply
     from replykit.values import Money, parse_values
 
@@ -22,6 +23,10 @@ _LAZY = {
     "parse_values": "replykit.values",
     "RenderedReply": "replykit.rendering",
     "render_reply": "replykit.rendering",
+    "Match": "replykit.matching",
+    "Matcher": "replykit.matching",
+    "Suggestion": "replykit.matching",
+    "suggest": "replykit.matching",
 }
 
 
@@ -37,11 +42,14 @@ __all__ = [
     "KBError",
     "KnowledgeBase",
     "LoadResult",
+    "Match",
+    "Matcher",
     "MissingVariablesError",
     "Money",
     "RenderError",
     "RenderedReply",
     "ReplykitError",
+    "Suggestion",
     "UserError",
     "__version__",
     "find_kb_root",
@@ -49,4 +57,5 @@ __all__ = [
     "load_kb_report",
     "parse_values",
     "render_reply",
+    "suggest",
 ]

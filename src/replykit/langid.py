@@ -141,8 +141,7 @@ class LanguageDetector:
             for mapping in (entry.questions, entry.examples):
                 for locale, phrasings in mapping.items():
                     texts[locale].extend(p.text for p in phrasings)
-        locales = [loc for loc in kb.locales if texts.get(loc)] or list(kb.locales)
-        return cls(locales, KBLanguageModel.train(texts), kb.source_locale)
+        return cls(kb.locales, KBLanguageModel.train(texts), kb.source_locale)
 
     def _by_script(self, text: str) -> str | None:
         """Kana means Japanese, Hangul Korean, Han without kana Chinese (else Japanese), even
@@ -161,7 +160,7 @@ class LanguageDetector:
                 return candidates[0]
             if candidates:
                 scores = self.kb_model.scores(text)
-                return max(candidates, key=lambda loc: scores.get(loc, -50.0))
+                return max(candidates, key=lambda loc: scores.get(loc, min(scores.values(), default=0.0)))
         return None
 
     def detect(self, text: str) -> str:
@@ -182,8 +181,10 @@ class LanguageDetector:
         total = sum(fast.get(language_of(loc), 0.0) for loc in self.locales) if fast else 0.0
         out: dict[str, float] = {}
         weight = self.kb_model.weight if fast else 1.0
+        # A locale the KB has no phrasings in is neither favoured nor ruled out by the KB model.
+        neutral = sum(kb_scores.values()) / len(kb_scores) if kb_scores else 0.0
         for loc in self.locales:
-            score = weight * kb_scores.get(loc, -50.0)
+            score = weight * kb_scores.get(loc, neutral)
             if total > 0:
                 score += math.log(max(fast.get(language_of(loc), 0.0) / total, _FASTTEXT_FLOOR))
             out[loc] = score

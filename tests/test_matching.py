@@ -1,0 +1,113 @@
+"""The matcher as a library (what lint reuses): normalisation, CJK, typos, weighting, confidence."""
+
+from __future__ import annotations
+
+import pytest
+
+import replykit
+from replykit import load_kb
+from replykit.errors import KBError
+from replykit.matching import Matcher, suggest
+from replykit.matching.normalize import normalize
+from replykit.matching.tokenize import char_terms, word_terms, words
+from tests.conftest import WriteKB
+from tests.suggest_kb import FILES
+
+
+def test_normalize_folds_width_case_and_latin_accents_but_not_kana() -> None:
+    assert normalize("ＷＨＥＲＥ  is   my Ｏrder？") == "where is my order?"
+    assert normalize("Café STRAẞE Été") == "cafe strasse ete"
+    assert normalize("ガイド が") == "ガイド が"  # dakuten are part of the word
+
+
+def test_cjk_runs_become_characters_and_pairs() -> None:
+    assert word_terms(words(normalize("荷物どこ")), "ja") == ("荷", "物", "ど", "こ", "荷物", "物ど", "どこ")
+    assert "荷物ど" in char_terms("荷物どこ")
+
+
+def test_words_are_stemmed_and_paired_per_language() -> None:
+    assert word_terms(["refunds", "charged"], "en") == ("refund", "charg", "refund charg")
+    assert word_terms(["bestellungen"], "de") == ("bestell",)
+    assert word_terms(words("order 42"), None) == ("order", "42", "order 42")  # no stemmer: words as they are
+
+
+def test_library_suggest_returns_ranked_matches(write_kb: WriteKB) -> None:
+    kb = load_kb(write_kb(FILES))
+    result = replykit.suggest(kb, "Where is my parcel?", top=2)
+    assert (result.locale, result.locale_source, result.confident) == ("en", "detected", True)
+    assert result.matches[0].id == "track-order"
+    assert len(result.matches) == 2 and result.matches[0].score > result.matches[1].score
+    assert result.matches[0].tags == ("shipping", "tracking")
+
+
+def test_one_matcher_scores_many_texts(write_kb: WriteKB) -> None:
+    matcher = Matcher.for_kb(load_kb(write_kb(FILES)))
+    answers = {text: matcher.suggest(text, locale="en").matches[0].id for text in (
+        "where is my order", "I want a refund", "cancel it please",
+    )}
+    assert answers == {
+        "where is my order": "track-order", "I want a refund": "refund-status", "cancel it please": "cancel-order",
+    }
+
+
+def test_full_width_and_accents_match_like_plain_text(write_kb: WriteKB) -> None:
+    kb = load_kb(write_kb(FILES))
+    plain = suggest(kb, "where is my order", locale="en")
+    wide = suggest(kb, "ＷＨＥＲＥ ＩＳ ＭＹ ＯＲＤＥＲ", locale="en")
+    assert plain.matches[0].id == wide.matches[0].id == "track-order"
+    assert plain.matches[0].score == wide.matches[0].score
+
+
+def test_typos_are_repaired_to_kb_words(write_kb: WriteKB) -> None:
+    kb = load_kb(write_kb(FILES))
+    result = suggest(kb, "when wil I get my refnud", locale="en", explain=True)
+    assert result.matches[0].id == "refund-status" and result.confident
+    assert "refnud->refund" in result.matches[0].explanation
+
+
+def test_japanese_without_spaces_matches(write_kb: WriteKB) -> None:
+    kb = load_kb(write_kb(FILES))
+    result = suggest(kb, "注文をキャンセルしたい")
+    assert result.locale == "ja" and result.matches[0].id == "cancel-order" and result.confident
+
+
+def test_common_words_count_for_little(write_kb: WriteKB) -> None:
+    """'my order please' is in two entries; 'parcel' singles one out and must decide."""
+    kb = load_kb(write_kb(FILES))
+    result = suggest(kb, "please my order my order please parcel", locale="en")
+    assert result.matches[0].id == "track-order"
+
+
+def test_confident_needs_a_clear_lead(write_kb: WriteKB) -> None:
+    files = dict(FILES)
+    files["kb/track-order-copy.yaml"] = FILES["kb/track-order.yaml"].replace("id: track-order", "id: track-order-copy")
+    files["templates/en/track-order-copy.j2"] = "Copy.\n"
+    kb = load_kb(write_kb(files))
+    result = suggest(kb, "Where is my order?", locale="en")
+    assert {m.id for m in result.matches[:2]} == {"track-order", "track-order-copy"}
+    assert result.matches[0].score == result.matches[1].score
+    assert not result.confident
+
+
+def test_empty_and_punctuation_only_text_have_no_matches(write_kb: WriteKB) -> None:
+    kb = load_kb(write_kb(FILES))
+    for text in ("", "   ", "?!…"):
+        result = suggest(kb, text, locale="en")
+        assert result.matches == () and not result.confident
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ("min_margin: -0.1", "matching.min_margin must be a number from 0 to 1, not -0.1"),
+        ("word_weight: yes", "matching.word_weight must be a number from 0 to 1, not True"),
+        ("typo_similarity: 20", "matching.typo_similarity must be a number from 50 to 100, not 20"),
+    ],
+)
+def test_invalid_settings_raise_kb_errors_with_positions(write_kb: WriteKB, setting: str, message: str) -> None:
+    root = write_kb(FILES, config=f"source_locale: en\nlocales: [en, de, ja]\nmatching:\n  {setting}\n")
+    with pytest.raises(KBError) as caught:
+        Matcher.for_kb(load_kb(root))
+    (problem,) = caught.value.problems
+    assert (problem.path.name, problem.line, problem.column) == ("replykit.yaml", 4, 3)
+    assert problem.message == message
