@@ -13,8 +13,10 @@ Imported lazily by the matcher: a run with ``--locale`` never loads any of this.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import math
+import pickle
 import re
 import threading
 from collections import Counter, defaultdict
@@ -24,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
+from replykit.kb.loader import cache_dir, write_atomic
 from replykit.kb.model import KnowledgeBase
 from replykit.matching.normalize import normalize
 
@@ -32,6 +35,8 @@ _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _NGRAM_SIZES = (1, 2, 3)
+#: Bump when the KB model's layout changes, so old cache files are ignored.
+MODEL_FORMAT = 1
 #: How much the KB's own n-gram model can count beside fastText (per n-gram, in log space) ...
 KB_MODEL_WEIGHT = 12.0
 #: ... reached as the KB has more text per locale: half of it at this many characters.
@@ -196,12 +201,28 @@ _lock = threading.Lock()
 
 
 def detector_for(kb: KnowledgeBase) -> LanguageDetector:
-    """One detector per KB content, kept for the life of the process."""
+    """One detector per KB content: kept for the life of the process, and its KB model cached
+    on disk beside the search index (training on a big KB takes seconds)."""
     with _lock:
         found = _detectors.get(kb.fingerprint)
         if found is None:
-            found = _detectors[kb.fingerprint] = LanguageDetector.for_kb(kb)
+            found = _detectors[kb.fingerprint] = _load_or_train(kb)
         return found
+
+
+def _load_or_train(kb: KnowledgeBase) -> LanguageDetector:
+    path = cache_dir() / f"langid-{MODEL_FORMAT}-{kb.fingerprint}.pickle"
+    try:
+        with open(path, "rb") as f:
+            model = pickle.load(f)
+        if isinstance(model, KBLanguageModel):
+            return LanguageDetector(kb.locales, model, kb.source_locale)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        pass
+    detector = LanguageDetector.for_kb(kb)
+    with contextlib.suppress(OSError):  # a read-only cache folder only costs speed
+        write_atomic(path, pickle.dumps(detector.kb_model, protocol=pickle.HIGHEST_PROTOCOL))
+    return detector
 
 
 def detect(text: str, kb: KnowledgeBase) -> str:

@@ -28,7 +28,7 @@ from replykit.matching.normalize import normalize
 from replykit.matching.tokenize import MIN_TYPO_LENGTH, char_terms, is_spaced_word, word_terms, words
 
 #: Bump when the index layout or weighting changes, so old cache files are ignored.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 
 Vector = dict[str, float]
 
@@ -47,20 +47,19 @@ class PostingTable:
     weights: array[float]
 
     @classmethod
-    def build(cls, idf: dict[str, float], lists: dict[str, list[tuple[int, float]]]) -> PostingTable:
-        slots: dict[str, int] = {}
-        idf_row: array[float] = array("d")
+    def build(cls, idf: dict[str, float], lists: dict[str, tuple[list[int], list[float]]]) -> PostingTable:
+        terms = sorted(idf)
+        slots = {term: slot for slot, term in enumerate(terms)}
         starts: array[int] = array("q", [0])
         items: array[int] = array("i")
         weights: array[float] = array("f")
-        for term in sorted(idf):
-            slots[term] = len(slots)
-            idf_row.append(idf[term])
-            for item, weight in lists.get(term, ()):
-                items.append(item)
-                weights.append(weight)
+        empty: tuple[list[int], list[float]] = ([], [])
+        for term in terms:
+            ids, xs = lists.get(term, empty)
+            items.extend(ids)
+            weights.extend(xs)
             starts.append(len(items))
-        return cls(slots, idf_row, starts, items, weights)
+        return cls(slots, array("d", [idf[t] for t in terms]), starts, items, weights)
 
     def idf_of(self, term: str) -> float | None:
         slot = self.slots.get(term)
@@ -80,6 +79,13 @@ def weigh(terms: Iterable[str], table: PostingTable, unknown_idf: float) -> Vect
     for term, count in Counter(terms).items():
         idf = table.idf_of(term)
         vec[term] = (1.0 + math.log(count)) * (unknown_idf if idf is None else idf)
+    return normalized(vec)
+
+
+def _weigh_known(terms: Iterable[str], idf: dict[str, float]) -> Vector:
+    """:func:`weigh` for KB text, whose terms all have an IDF (the fast path of the build)."""
+    counts = Counter(terms)
+    vec = {t: idf[t] if c == 1 else (1.0 + math.log(c)) * idf[t] for t, c in counts.items()}
     return normalized(vec)
 
 
@@ -108,6 +114,8 @@ class SearchIndex:
     char_centroids: PostingTable
     #: Spaced-script words of the KB as written (not stemmed), for typo repair with rapidfuzz.
     vocabulary: list[str] = field(default_factory=list)
+    #: The same per language of the phrasings they come from.
+    vocabulary_by_language: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -133,7 +141,7 @@ def build_index(kb: KnowledgeBase) -> SearchIndex:
     doc_terms: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
     group_entry: array[int] = array("i")
     group_locale: list[str] = []
-    raw_words: set[str] = set()
+    raw_words: dict[str, set[str]] = defaultdict(set)
     word_entries: dict[str, set[int]] = defaultdict(set)
     char_entries: dict[str, set[int]] = defaultdict(set)
     for e, entry_id in enumerate(entry_ids):
@@ -146,7 +154,7 @@ def build_index(kb: KnowledgeBase) -> SearchIndex:
             for phrasing in phrasings:
                 norm = normalize(phrasing.text)
                 runs = words(norm)
-                raw_words.update(runs)
+                raw_words[locale.split("_", 1)[0]].update(runs)
                 terms, chars = word_terms(runs, locale), char_terms(norm)
                 doc_group.append(group)
                 doc_locale.append(locale)
@@ -160,31 +168,40 @@ def build_index(kb: KnowledgeBase) -> SearchIndex:
     word_idf, char_idf = _entry_idf(word_entries, n), _entry_idf(char_entries, n)
     del word_entries, char_entries
     unknown_idf = math.log(1.0 + 2.0 * n)
-    # Weights need the IDF rows first: tables without lists serve as IDF lookups here.
-    word_lookup = PostingTable.build(word_idf, {})
-    char_lookup = PostingTable.build(char_idf, {})
 
-    word_lists: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    char_lists: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    Lists = dict[str, tuple[list[int], list[float]]]
+    word_lists: Lists = {}
+    char_lists: Lists = {}
     word_sums: list[Vector] = [{} for _ in group_locale]
     char_sums: list[Vector] = [{} for _ in group_locale]
     for d, (terms, chars) in enumerate(doc_terms):
         g = doc_group[d]
         for vec, lists, sums in (
-            (weigh(terms, word_lookup, unknown_idf), word_lists, word_sums[g]),
-            (weigh(chars, char_lookup, unknown_idf), char_lists, char_sums[g]),
+            (_weigh_known(terms, word_idf), word_lists, word_sums[g]),
+            (_weigh_known(chars, char_idf), char_lists, char_sums[g]),
         ):
             for t, x in vec.items():
-                lists[t].append((d, x))
+                found = lists.get(t)
+                if found is None:
+                    found = lists[t] = ([], [])
+                found[0].append(d)
+                found[1].append(x)
                 sums[t] = sums.get(t, 0.0) + x
     del doc_terms
-    word_centroids: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    char_centroids: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for g in range(len(group_locale)):
-        for t, x in normalized(word_sums[g]).items():
-            word_centroids[t].append((g, x))
-        for t, x in normalized(char_sums[g]).items():
-            char_centroids[t].append((g, x))
+    word_centroids: Lists = {}
+    char_centroids: Lists = {}
+    for sums_of, centroids in ((word_sums, word_centroids), (char_sums, char_centroids)):
+        for g, sums in enumerate(sums_of):
+            for t, x in normalized(sums).items():
+                found = centroids.get(t)
+                if found is None:
+                    found = centroids[t] = ([], [])
+                found[0].append(g)
+                found[1].append(x)
+    by_language = {
+        language: sorted(w for w in found if len(w) >= MIN_TYPO_LENGTH and is_spaced_word(w))
+        for language, found in raw_words.items()
+    }
     return SearchIndex(
         fingerprint=kb.fingerprint,
         entry_ids=entry_ids,
@@ -198,7 +215,8 @@ def build_index(kb: KnowledgeBase) -> SearchIndex:
         chars=PostingTable.build(char_idf, char_lists),
         word_centroids=PostingTable.build(word_idf, word_centroids),
         char_centroids=PostingTable.build(char_idf, char_centroids),
-        vocabulary=sorted(t for t in raw_words if len(t) >= MIN_TYPO_LENGTH and is_spaced_word(t)),
+        vocabulary=sorted({w for language_words in by_language.values() for w in language_words}),
+        vocabulary_by_language=by_language,
     )
 
 

@@ -31,7 +31,7 @@ _SNOWBALL = {
 }
 
 #: Lengths of the character n-grams taken inside each (space-delimited) word.
-CHAR_NGRAM_SIZES = (3, 4, 5)
+CHAR_NGRAM_SIZES = (3, 4)
 
 
 #: Words shorter than this are not repaired as typos: too many short words are one edit apart.

@@ -1,0 +1,158 @@
+"""`replykit suggest` speed, each figure beside a baseline measured in the same run.
+
+1. One question as a whole process on the sample KB (this repository), with --locale and with
+   language detection, against ``python -c "import rapidfuzz, jinja2, yaml, babel, typer"``
+   (goals: <= 1.5x and <= 3x).
+2. In process on a synthetic KB (5,000 entries x 5 locales x 5 phrasings): index build (cold) and
+   cached load, and time per question once loaded (goal: < 20 ms), against a home-made matcher:
+   rapidfuzz ``process.extractOne`` with token_set_ratio over every phrasing.
+3. ``suggest --batch`` of 10,000 questions as a whole process against that KB (goal: < 30 s), against
+   the home-made matcher's time for the same questions (extrapolated from a sample).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.synth import generate_kb  # noqa: E402
+
+
+def wall(cmd: Sequence[str], runs: int, env: dict[str, str] | None = None) -> float:
+    """Median wall time of a whole process."""
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def per_call(func: Callable[[str], object], items: Sequence[str]) -> float:
+    start = time.perf_counter()
+    for item in items:
+        func(item)
+    return (time.perf_counter() - start) / len(items)
+
+
+def questions_from(kb: object, count: int, seed: int = 1) -> list[str]:
+    """Customer-like questions: KB phrasings with words dropped, shuffled and one typo."""
+    from replykit.kb.model import KnowledgeBase
+
+    assert isinstance(kb, KnowledgeBase)
+    rng = random.Random(seed)
+    phrasings = [p.text for e in kb.entries.values() for p in e.phrasings()]
+    out = []
+    for _ in range(count):
+        text = rng.choice(phrasings)
+        words = text.split()
+        if len(words) > 3:
+            words.pop(rng.randrange(len(words)))
+            rng.shuffle(words)
+            i = rng.randrange(len(words))
+            w = words[i]
+            if len(w) > 4:
+                j = rng.randrange(1, len(w) - 1)
+                words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+            text = " ".join(words)
+        else:
+            text = text[: max(2, len(text) - 1)]
+        out.append(text)
+    return out
+
+
+def row(name: str, value: float, baseline: float, goal: str, unit: str = "s") -> None:
+    shown = f"{value * 1000:9.2f} ms" if unit == "ms" else f"{value:9.3f} s "
+    print(f"{name:52} {shown} {value / baseline:7.2f}x  {goal}")
+
+
+def whole_process(runs: int) -> None:
+    exe = [sys.executable, "-c", "from replykit.cli import main; main()"]
+    question = "Hi, where is my parcel? I ordered 10 days ago and tracking hasn't moved"
+    base_cmd = [sys.executable, "-c", "import rapidfuzz, jinja2, yaml, babel, typer"]
+    with tempfile.TemporaryDirectory(prefix="replykit-bench-") as cache:
+        env = {**os.environ, "REPLYKIT_CACHE_DIR": cache}
+        given = [*exe, "suggest", "--kb", str(REPO), "--locale", "en", "--format", "json", question]
+        detected = [*exe, "suggest", "--kb", str(REPO), "--format", "json", question]
+        human = [*exe, "suggest", "--kb", str(REPO), "--locale", "en", question]
+        wall(detected, 2, env)  # fill the KB and index caches, compile bytecode
+        baseline = wall(base_cmd, runs, env)
+        print("\n1. one question, whole process, sample KB (cached index)")
+        print(f"{'what':52} {'time':>12} {'ratio':>8}  goal")
+        row("python -c 'import rapidfuzz, jinja2, yaml, babel, typer'", baseline, baseline, "baseline")
+        row("suggest --locale en --format json", wall(given, runs, env), baseline, "<= 1.5x")
+        row("suggest --locale en (table + rendered reply)", wall(human, runs, env), baseline, "<= 1.5x")
+        row("suggest --format json (language detected)", wall(detected, runs, env), baseline, "<= 3x")
+
+
+def synthetic(entries: int, batch_size: int) -> None:
+    from rapidfuzz import fuzz, process, utils
+
+    from replykit.kb.loader import load_kb
+    from replykit.matching import Matcher
+
+    with tempfile.TemporaryDirectory(prefix="replykit-bench-") as tmp:
+        os.environ["REPLYKIT_CACHE_DIR"] = str(Path(tmp) / "cache")
+        root = generate_kb(Path(tmp) / "kb", entries=entries)
+        kb = load_kb(root)
+        n_phrasings = sum(1 for e in kb.entries.values() for _ in e.phrasings())
+        start = time.perf_counter()
+        matcher = Matcher.for_kb(kb)  # builds and caches the index
+        build_s = time.perf_counter() - start
+        start = time.perf_counter()
+        matcher = Matcher.for_kb(kb)
+        cached_s = time.perf_counter() - start
+
+        questions = questions_from(kb, batch_size)
+        sample = questions[:200]
+        texts = [p.text for e in kb.entries.values() for p in e.phrasings()]
+        home_made = per_call(
+            lambda q: process.extractOne(q, texts, scorer=fuzz.token_set_ratio, processor=utils.default_process),
+            sample[:50],
+        )
+        given = per_call(lambda q: matcher.suggest(q, locale="en"), sample)
+        detected = per_call(lambda q: matcher.suggest(q), sample)
+
+        print(f"\n2. in process, synthetic KB: {entries} entries x 5 locales x 5 phrasings = {n_phrasings} phrasings")
+        print(f"{'what':52} {'time':>12} {'ratio':>8}  goal")
+        row("home-made: rapidfuzz extractOne over all phrasings", home_made, home_made, "baseline", "ms")
+        row("Matcher.suggest, --locale given", given, home_made, "< 20 ms", "ms")
+        row("Matcher.suggest, language detected", detected, home_made, "< 20 ms", "ms")
+        print(f"index build (cold, then cached on disk): {build_s:.2f} s; cached load {cached_s:.2f} s "
+              f"({cached_s / build_s:.2f}x of a build)")
+
+        qfile = Path(tmp) / "questions.txt"
+        qfile.write_text("\n".join(questions) + "\n", encoding="utf-8")
+        cmd = [sys.executable, "-c", "from replykit.cli import main; main()", "suggest", "--kb", str(root),
+               "--batch", str(qfile), "--format", "jsonl"]
+        batch_s = wall(cmd, 1, dict(os.environ))
+        home_made_batch = home_made * len(questions)
+        print(f"\n3. suggest --batch of {len(questions)} questions, whole process (language detected)")
+        print(f"{'what':52} {'time':>12} {'ratio':>8}  goal")
+        row("home-made matcher, same questions (extrapolated)", home_made_batch, home_made_batch, "baseline")
+        row("replykit suggest --batch --format jsonl", batch_s, home_made_batch, "< 30 s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a 500-entry KB and a batch of 1,000")
+    parser.add_argument("--entries", type=int)
+    args = parser.parse_args()
+    whole_process(runs=5 if args.quick else 9)
+    entries = args.entries or (500 if args.quick else 5000)
+    synthetic(entries, batch_size=1000 if args.quick else 10000)
+
+
+if __name__ == "__main__":
+    main()
