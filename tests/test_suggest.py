@@ -201,3 +201,20 @@ def test_index_is_cached_and_rebuilt_when_the_kb_changes(write_kb: WriteKB, run_
     second = run_cli("suggest", "--kb", str(root), "--format", "json", "--locale", "en", "gift wrapping")
     assert json.loads(second.stdout)["matches"][0]["id"] == "gift-wrap" and json.loads(second.stdout)["confident"]
     assert len(list(cache.glob("index-*.pickle"))) == 2
+
+
+def test_big_batch_runs_in_parallel_and_keeps_the_order(write_kb: WriteKB, run_cli: RunCLI, tmp_path: Path) -> None:
+    from replykit.matching.matcher import PARALLEL_MIN_TEXTS
+
+    asked = ["where is my order", "", "I want to cancel my order", "返金はいつになりますか"]
+    lines = [asked[i % 4] for i in range(PARALLEL_MIN_TEXTS + 3)]
+    questions = tmp_path / "many.txt"
+    questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli("suggest", "--kb", _kb(write_kb), "--batch", str(questions), "--format", "jsonl", "--top", "1")
+    assert result.exit_code == 0, result.stderr
+    docs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [d["query"] for d in docs] == lines
+    expected = {"where is my order": "track-order", "I want to cancel my order": "cancel-order",
+                "返金はいつになりますか": "refund-status"}
+    for doc in docs:
+        assert [m["id"] for m in doc["matches"]] == ([expected[doc["query"]]] if doc["query"] else [])

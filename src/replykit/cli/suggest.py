@@ -85,11 +85,11 @@ def _question(words: Sequence[str] | None) -> str:
     return text.strip()
 
 
-def _progress(items: list[str], stream: TextIO) -> Iterator[str]:
-    if len(items) < PROGRESS_MIN_LINES or not stream.isatty():
-        yield from items
+def _progress(results: Iterator[Any], length: int, stream: TextIO) -> Iterator[Any]:
+    if length < PROGRESS_MIN_LINES or not stream.isatty():
+        yield from results
         return
-    with typer.progressbar(items, label="suggest", file=stream, show_pos=True) as bar:
+    with typer.progressbar(results, length=length, label="suggest", file=stream, show_pos=True) as bar:
         yield from bar
 
 
@@ -208,8 +208,8 @@ def suggest(
     out = sys.stdout
     as_array = output_format is SuggestFormat.json
     results: list[dict[str, Any]] = []
-    for line in _progress(lines, sys.stderr):
-        result = matcher.suggest(line, locale=locale, top=top, explain=explain)
+    answers = matcher.suggest_many(lines, locale=locale, top=top, explain=explain)
+    for result in _progress(answers, len(lines), sys.stderr):
         if as_array:
             results.append(suggestion_json(result, explain))
         elif output_format is SuggestFormat.jsonl:

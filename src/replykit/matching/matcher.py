@@ -13,6 +13,9 @@ next entry, which is what separates "answered" from "closest, but check".
 from __future__ import annotations
 
 import heapq
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -90,12 +93,13 @@ def _dot(query: Vector, table: PostingTable, acc: dict[int, float]) -> None:
             rows.append((table.length(slot), slot, weight))
     rows.sort()
     read = 0
+    get = acc.get
     for rank, (length, slot, weight) in enumerate(rows):
         read += length
         if read > POSTINGS_BUDGET and rank >= RAREST_TERMS_READ:
             break
         for item, x in table.postings(slot):
-            acc[item] = acc.get(item, 0.0) + weight * x
+            acc[item] = get(item, 0.0) + weight * x
 
 
 class Matcher:
@@ -172,11 +176,15 @@ class Matcher:
         }
 
         doc_group = idx.doc_group
+        phrasing: dict[int, float] = {d: (1.0 - ww) * x for d, x in doc_c.items()}
+        get = phrasing.get
+        for d, x in doc_w.items():
+            phrasing[d] = get(d, 0.0) + ww * x
         best_doc: dict[int, tuple[float, int]] = {}  # group -> (phrasing score, doc)
-        for d in doc_w.keys() | doc_c.keys():
-            score = ww * doc_w.get(d, 0.0) + (1.0 - ww) * doc_c.get(d, 0.0)
+        best_get = best_doc.get
+        for d, score in phrasing.items():
             g = doc_group[d]
-            found = best_doc.get(g)
+            found = best_get(g)
             if found is None or score > found[0]:
                 best_doc[g] = (score, d)
         group_entry, group_locale = idx.group_entry, idx.group_locale
@@ -222,6 +230,30 @@ class Matcher:
         matches = tuple(self._match(r, fixed if explain else None) for r in ranked[: max(top, 0)])
         return Suggestion(text, locale, source, confident, matches)
 
+    def suggest_many(
+        self,
+        texts: Sequence[str],
+        *,
+        locale: str | None = None,
+        top: int = 3,
+        explain: bool = False,
+        workers: int | None = None,
+    ) -> Iterator[Suggestion]:
+        """:meth:`suggest` for many texts, in order. Big batches use a process per core (forked, so
+        the index is shared, not copied or rebuilt); ``workers=1`` keeps it in this process."""
+        count = _worker_count(len(texts)) if workers is None else workers
+        if count <= 1:
+            for text in texts:
+                yield self.suggest(text, locale=locale, top=top, explain=explain)
+            return
+        global _BATCH
+        _BATCH = (self, locale, top, explain)
+        try:
+            with multiprocessing.get_context("fork").Pool(count) as pool:
+                yield from pool.imap(_suggest_in_worker, texts, chunksize=BATCH_CHUNK)
+        finally:
+            _BATCH = None
+
     def _match(self, scored: _Scored, fixed: dict[str, str] | None) -> Match:
         idx = self.index
         entry_id = idx.entry_ids[scored.entry]
@@ -244,6 +276,25 @@ class Matcher:
             tags=tuple(entry.tags),
             explanation=explanation,
         )
+
+
+#: Batches from this size use one process per core (where processes can be forked).
+PARALLEL_MIN_TEXTS = 2000
+#: Questions handed to a worker at a time.
+BATCH_CHUNK = 64
+_BATCH: tuple[Matcher, str | None, int, bool] | None = None
+
+
+def _worker_count(texts: int) -> int:
+    if texts < PARALLEL_MIN_TEXTS or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(os.cpu_count() or 1, 8)
+
+
+def _suggest_in_worker(text: str) -> Suggestion:
+    assert _BATCH is not None, "forked from suggest_many"
+    matcher, locale, top, explain = _BATCH
+    return matcher.suggest(text, locale=locale, top=top, explain=explain)
 
 
 def suggest(
