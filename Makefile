@@ -20,7 +20,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
-	$(BIN)/replykit check --kb .
+	$(BIN)/replykit lint .
 	$(BIN)/pytest
 
 check: test
