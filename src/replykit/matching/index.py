@@ -25,7 +25,7 @@ from pathlib import Path
 from replykit.kb.loader import cache_dir, write_atomic
 from replykit.kb.model import KnowledgeBase
 from replykit.matching.normalize import normalize
-from replykit.matching.tokenize import MIN_TYPO_LENGTH, char_terms, is_spaced_word, word_terms, words
+from replykit.matching.tokenize import MIN_TYPO_LENGTH, char_terms, is_spaced_word, run_terms, words
 
 #: Bump when the index layout or weighting changes, so old cache files are ignored.
 INDEX_FORMAT = 4
@@ -155,7 +155,7 @@ def build_index(kb: KnowledgeBase) -> SearchIndex:
                 norm = normalize(phrasing.text)
                 runs = words(norm)
                 raw_words[locale.split("_", 1)[0]].update(runs)
-                terms, chars = word_terms(runs, locale), char_terms(norm)
+                terms, chars = run_terms(runs, locale), char_terms(norm)
                 doc_group.append(group)
                 doc_locale.append(locale)
                 doc_text.append(phrasing.text)

@@ -25,7 +25,7 @@ from replykit.l10n import normalize_locale
 from replykit.matching.index import PostingTable, SearchIndex, Vector, load_index
 from replykit.matching.normalize import normalize
 from replykit.matching.settings import MatchingSettings, matching_settings
-from replykit.matching.tokenize import MIN_TYPO_LENGTH, is_spaced_word, word_terms, words
+from replykit.matching.tokenize import MIN_TYPO_LENGTH, is_spaced_word, run_terms, words
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ class Matcher:
 
     def _query_vectors(self, norm: str, locale: str | None) -> tuple[Vector, Vector, dict[str, str]]:
         runs, fixed = self._repair_typos(words(norm), locale)
-        word_vec = self.index.word_vector(word_terms(runs, locale))
+        word_vec = self.index.word_vector(run_terms(runs, locale))
         return word_vec, self.index.char_vector(norm), fixed
 
     # -- ranking

@@ -52,7 +52,12 @@ def words(text: str) -> list[str]:
     return _RUN.findall(text)
 
 
-def word_terms(runs: Iterable[str], language: str | None = None) -> tuple[str, ...]:
+def word_terms(text: str, language: str | None = None) -> tuple[str, ...]:
+    """Word terms of a normalised text (see :func:`run_terms`); no language means no stemming."""
+    return run_terms(words(text), language)
+
+
+def run_terms(runs: Iterable[str], language: str | None = None) -> tuple[str, ...]:
     """Word terms: stems of words and pairs of neighbouring stems ("top up"), CJK characters and pairs.
 
     Stems (Snowball, for the language of the text) let "charged" meet "charge"; pairs keep the
