@@ -125,6 +125,7 @@ def test_explain_says_why(write_kb: WriteKB, run_cli: RunCLI) -> None:
     assert len(why) == 3
     assert "best phrasing" in why[0] and "all phrasings" in why[0]
     assert "typos read as" in why[0] and "ordr->order" in why[0]
+    assert "shared words: where is, where" in why[0]
     json_result = run_cli("suggest", "--kb", _kb(write_kb), "--explain", "--format", "json", "where is my order")
     assert "best phrasing" in json.loads(json_result.stdout)["matches"][0]["explanation"]
 

@@ -12,6 +12,7 @@ next entry, which is what separates "answered" from "closest, but check".
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import multiprocessing
 import os
@@ -60,9 +61,30 @@ class _Scored:
     entry: int
     score: float
     doc: int
+    group: int
     group_score: float
     phrasing_score: float
     details: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _Ranking:
+    """Ranked entries and what the query turned into (for --explain)."""
+
+    scored: list[_Scored]
+    query_words: Vector = field(default_factory=dict)
+    typos: dict[str, str] = field(default_factory=dict)
+    runs: list[str] = field(default_factory=list)
+    locale: str | None = None
+
+    def surface_of(self, term: str) -> str:
+        """The query's own spelling of a (stemmed) term, for people to read."""
+        if " " in term:
+            return " ".join(self.surface_of(part) for part in term.split(" "))
+        for run in self.runs:
+            if is_spaced_word(run) and term in run_terms([run], self.locale):
+                return run
+        return term  # CJK characters and pairs, numbers: already as written
 
 
 #: Exponent of the score scale: a cosine blend of 0.18, where on-topic questions start on real
@@ -145,19 +167,19 @@ class Matcher:
                 out.append(best[0])
         return out, fixed
 
-    def _query_vectors(self, norm: str, locale: str | None) -> tuple[Vector, Vector, dict[str, str]]:
+    def _query_vectors(self, norm: str, locale: str | None) -> tuple[Vector, Vector, dict[str, str], list[str]]:
         runs, fixed = self._repair_typos(words(norm), locale)
         word_vec = self.index.word_vector(run_terms(runs, locale))
-        return word_vec, self.index.char_vector(norm), fixed
+        return word_vec, self.index.char_vector(norm), fixed, runs
 
     # -- ranking
 
-    def rank(self, text: str, locale: str | None = None, top: int = 3) -> tuple[list[_Scored], dict[str, str]]:
+    def rank(self, text: str, locale: str | None = None, top: int = 3) -> _Ranking:
         """The ``top`` entries (at least two, for the margin), best first, and the typos repaired."""
         norm = normalize(text)
         if not norm:
-            return [], {}
-        qw, qc, fixed = self._query_vectors(norm, locale)
+            return _Ranking([])
+        qw, qc, fixed, runs = self._query_vectors(norm, locale)
         s = self.settings
         idx = self.index
         doc_w: dict[int, float] = {}
@@ -208,8 +230,8 @@ class Matcher:
                 "entry words": grp_w.get(g, 0.0),
                 "entry chars": grp_c.get(g, 0.0),
             }
-            ranked.append(_Scored(e, score, d, group_score, phrasing_score, details))
-        return ranked, fixed
+            ranked.append(_Scored(e, score, d, g, group_score, phrasing_score, details))
+        return _Ranking(ranked, qw, fixed, runs, locale)
 
     def suggest(self, text: str, *, locale: str | None = None, top: int = 3, explain: bool = False) -> Suggestion:
         """Rank the entries for ``text``; detect the language among the KB's locales unless given."""
@@ -221,13 +243,14 @@ class Matcher:
             source = "detected"
         else:
             locale = normalize_locale(locale)
-        ranked, fixed = self.rank(text, locale, top)
+        ranking = self.rank(text, locale, top)
+        ranked = ranking.scored
         confident = False
         if ranked:
             first = calibrate(ranked[0].score)
             second = calibrate(ranked[1].score) if len(ranked) > 1 else 0.0
             confident = first >= self.settings.min_score and first - second >= self.settings.min_margin
-        matches = tuple(self._match(r, fixed if explain else None) for r in ranked[: max(top, 0)])
+        matches = tuple(self._match(r, ranking if explain else None) for r in ranked[: max(top, 0)])
         return Suggestion(text, locale, source, confident, matches)
 
     def suggest_many(
@@ -254,20 +277,36 @@ class Matcher:
         finally:
             _BATCH = None
 
-    def _match(self, scored: _Scored, fixed: dict[str, str] | None) -> Match:
+    def _shared_words(self, ranking: _Ranking, group: int, limit: int = 4) -> list[str]:
+        """The query's words that did most for an entry: weight in the query x in the entry's centroid."""
+        table = self.index.word_centroids
+        found: list[tuple[float, str]] = []
+        for term, weight in ranking.query_words.items():
+            slot = table.slots.get(term)
+            if slot is None:
+                continue
+            start, end = table.starts[slot], table.starts[slot + 1]
+            at = bisect.bisect_left(table.items, group, start, end)
+            if at < end and table.items[at] == group:
+                found.append((weight * table.weights[at], term))
+        found.sort(reverse=True)
+        return [ranking.surface_of(term) for _, term in found[:limit]]
+
+    def _match(self, scored: _Scored, ranking: _Ranking | None) -> Match:
         idx = self.index
         entry_id = idx.entry_ids[scored.entry]
         entry = self.kb.entries[entry_id]
         explanation = ""
-        if fixed is not None:
-            parts = [f"{k} {v:.2f}" for k, v in scored.details.items()]
-            if fixed:
-                parts.append("typos read as " + ", ".join(f"{a}->{b}" for a, b in fixed.items()))
+        if ranking is not None:
+            d = scored.details
+            shared = self._shared_words(ranking, scored.group)
             explanation = (
-                f"best phrasing {scored.phrasing_score:.2f} ({', '.join(parts[:2])}); "
-                f"all phrasings {scored.group_score:.2f} ({', '.join(parts[2:4])})"
-                + (f"; {parts[4]}" if len(parts) > 4 else "")
+                f"best phrasing {scored.phrasing_score:.2f} (words {d['words']:.2f}, chars {d['chars']:.2f}); "
+                f"all phrasings {scored.group_score:.2f} (words {d['entry words']:.2f}, "
+                f"chars {d['entry chars']:.2f}); shared words: {', '.join(shared) if shared else 'none'}"
             )
+            if ranking.typos:
+                explanation += "; typos read as " + ", ".join(f"{a}->{b}" for a, b in ranking.typos.items())
         return Match(
             id=entry_id,
             score=round(calibrate(scored.score), 4),
