@@ -67,6 +67,7 @@ class SampleRenderer:
         self._fast: dict[str, tuple[Environment, dict[str, Skeleton]]] = {}
         self._wrappers: dict[str, list[str]] = {}
         self._done: dict[tuple[str, str], SampleRender] = {}
+        self._outputs: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
 
     def _environment(self, locale: str) -> tuple[Environment, dict[str, Skeleton]]:
         if locale not in self._fast:
@@ -98,13 +99,20 @@ class SampleRenderer:
         shape = info.skeleton
         try:
             if shape is not None:
-                fast, current = self._environment(template.locale)
-                current.clear()
-                current[name] = shape
-                try:
-                    body = shape.restore(self._render_one(fast, name, values))
-                finally:
+                # Same environment, program and values give the same output: render each once.
+                signature = tuple(sorted((n, v.type) for n, v in entry.variables.items()))
+                key = (template.locale, shape.source, signature)
+                rendered = self._outputs.get(key)
+                if rendered is None:
+                    fast, current = self._environment(template.locale)
                     current.clear()
+                    current[name] = shape
+                    try:
+                        rendered = self._render_one(fast, name, values)
+                    finally:
+                        current.clear()
+                    self._outputs[key] = rendered
+                body = shape.restore(rendered)
             else:
                 body = self._render_one(self.ctx.render_environment(template.locale), name, values)
         except RenderError:
