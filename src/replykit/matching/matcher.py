@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -269,6 +268,8 @@ class Matcher:
             for text in texts:
                 yield self.suggest(text, locale=locale, top=top, explain=explain)
             return
+        import multiprocessing  # only big batches pay for it
+
         global _BATCH
         _BATCH = (self, locale, top, explain)
         try:
@@ -325,7 +326,7 @@ _BATCH: tuple[Matcher, str | None, int, bool] | None = None
 
 
 def _worker_count(texts: int) -> int:
-    if texts < PARALLEL_MIN_TEXTS or "fork" not in multiprocessing.get_all_start_methods():
+    if texts < PARALLEL_MIN_TEXTS or not hasattr(os, "fork"):
         return 1
     return min(os.cpu_count() or 1, 8)
 
