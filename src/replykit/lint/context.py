@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from jinja2 import Environment, TemplateSyntaxError, meta, nodes
 
 from replykit.errors import Problem
-from replykit.kb.model import Entry, KnowledgeBase, Position, TemplateFile
+from replykit.kb.model import TEMPLATE_GLOBALS, Entry, KnowledgeBase, Position, TemplateFile
 from replykit.l10n import fallback_chain
 from replykit.lint.skeleton import Skeleton, skeleton
 from replykit.lockfile import LockFile, TemplateIndex, read_lock, templates_by_entry
@@ -235,12 +235,13 @@ class LintContext:
 
     def _parse(self, source: str, template: TemplateFile) -> TemplateFacts:
         facts = TemplateFacts()
+        # Globals other than the documented ones (range, dict, ...) are Jinja's, never variables.
+        implicit = (set(self.environment.globals) - TEMPLATE_GLOBALS) | JINJA_IMPLICIT
         try:
             ast = self.environment.parse(source, name=template.name, filename=template.file)
-        except TemplateSyntaxError as e:
-            facts.syntax_error = e
-            return facts
-        _collect(ast, facts, set(self.environment.globals) | JINJA_IMPLICIT)
+            _collect(ast, facts, implicit)
+        except TemplateSyntaxError as e:  # also an unknown filter, found while collecting names
+            return TemplateFacts(syntax_error=e)
         return facts
 
     def resolve(self, name: str, locale: str) -> TemplateFile | None:

@@ -91,6 +91,14 @@ def _is_cjk(char: str) -> bool:
     return bool(char) and char not in _MARKS and unicodedata.east_asian_width(char) in ("W", "F")
 
 
+def _neighbour(line: str, index: int, step: int) -> str:
+    """The nearest character that is not half-width punctuation (``です).`` looks back to ``す``)."""
+    index += step
+    while 0 <= index < len(line) and line[index] in _FULL_WIDTH:
+        index += step
+    return line[index] if 0 <= index < len(line) else ""
+
+
 def _cjk(ctx: LintContext, template: TemplateFile) -> Iterator[Violation]:
     masked: MaskedText = ctx.info(template).masked
     owners = ctx.owners(template)
@@ -105,9 +113,9 @@ def _cjk(ctx: LintContext, template: TemplateFile) -> Iterator[Violation]:
             after = line[index + 1] if index + 1 < len(line) else ""
             if char in ".:," and before.isdigit() and after.isdigit():
                 continue  # 9:00, 1,000, 2.5
-            near_cjk = _is_cjk(before) if char in ".,:;!?)" else _is_cjk(after)
+            near_cjk = _is_cjk(_neighbour(line, index, -1)) if char in ".,:;!?)" else _is_cjk(after)
             if char in "()":
-                near_cjk = _is_cjk(before) or _is_cjk(after)
+                near_cjk = _is_cjk(_neighbour(line, index, -1)) or _is_cjk(_neighbour(line, index, 1))
             if near_cjk:
                 yield Violation(
                     masked.position(template.file, offset + index),
