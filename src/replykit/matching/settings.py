@@ -21,13 +21,13 @@ class MatchingSettings:
     #: The best entry's score must reach this to be confident ...
     min_score: float = 0.5
     #: ... and lead the next entry by at least this much.
-    min_margin: float = 0.02
+    min_margin: float = 0.01
     #: Share of the word channel in a phrasing's score (the rest is character n-grams).
     word_weight: float = 0.5
     #: Share of the best single phrasing in an entry's score (the rest is all its phrasings together).
-    phrasing_weight: float = 0.3
+    phrasing_weight: float = 0.2
     #: Factor for phrasings in another language than the customer's.
-    other_locale_factor: float = 0.95
+    other_locale_factor: float = 0.7
     #: rapidfuzz similarity (0..100) from which an unknown word is read as a typo of a KB word.
     typo_similarity: float = 80.0
 
