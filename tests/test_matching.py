@@ -111,3 +111,20 @@ def test_invalid_settings_raise_kb_errors_with_positions(write_kb: WriteKB, sett
     (problem,) = caught.value.problems
     assert (problem.path.name, problem.line, problem.column) == ("replykit.yaml", 4, 3)
     assert problem.message == message
+
+
+def test_a_kb_without_entries_answers_without_matches(write_kb: WriteKB) -> None:
+    kb = load_kb(write_kb({"templates/en/.keep.j2": ""}))
+    result = suggest(kb, "where is my order")
+    assert result.matches == () and not result.confident and result.locale in {"en", "de", "ja"}
+
+
+def test_phrasings_of_a_fallback_locale_count_as_their_language(write_kb: WriteKB) -> None:
+    config = "source_locale: en\nlocales: [en, de]\nfallbacks: {en_GB: [en]}\n"
+    files = {
+        "kb/post.yaml": 'id: post\nquestions:\n  en_GB: ["has my parcel been posted"]\n  de: ["parcel posted Paket"]\n',
+        "templates/en/post.j2": "Yes.\n",
+    }
+    kb = load_kb(write_kb(files, config=config))
+    result = suggest(kb, "has my parcel been posted", locale="en")
+    assert result.matches[0].locale == "en_GB" and result.confident

@@ -136,6 +136,7 @@ class Matcher:
         self.settings = settings
         self._known_words = frozenset(index.vocabulary)
         self._vocabulary_by_language = index.vocabulary_by_language
+        self._phrasing_locales = frozenset(index.group_locale)
 
     @classmethod
     def for_kb(cls, kb: KnowledgeBase, *, use_cache: bool = True) -> Matcher:
@@ -197,7 +198,7 @@ class Matcher:
         language = locale.split("_", 1)[0] if locale else None
         factor = {
             loc: 1.0 if language is None or loc.split("_", 1)[0] == language else s.other_locale_factor
-            for loc in self.kb.locales
+            for loc in self._phrasing_locales
         }
 
         doc_group = idx.doc_group
