@@ -7,13 +7,16 @@ import sys
 from collections.abc import Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
 from replykit.cli.app import KBOption, app, open_kb, user_errors
 from replykit.errors import UserError
 from replykit.kb.model import KnowledgeBase
+
+if TYPE_CHECKING:
+    from replykit.matching import Suggestion
 
 #: Batches at least this long show a progress bar when stderr is a terminal.
 PROGRESS_MIN_LINES = 200
@@ -23,29 +26,6 @@ class SuggestFormat(StrEnum):
     text = "text"
     json = "json"
     jsonl = "jsonl"
-
-
-def suggestion_json(suggestion: Any, explain: bool = False) -> dict[str, Any]:
-    """The machine-readable form of a Suggestion (one object per question)."""
-    matches = []
-    for m in suggestion.matches:
-        item: dict[str, Any] = {
-            "id": m.id,
-            "score": m.score,
-            "locale": m.locale,
-            "question": m.question,
-            "tags": list(m.tags),
-        }
-        if explain:
-            item["explanation"] = m.explanation
-        matches.append(item)
-    return {
-        "query": suggestion.query,
-        "locale": suggestion.locale,
-        "locale_source": suggestion.locale_source,
-        "confident": suggestion.confident,
-        "matches": matches,
-    }
 
 
 def _read_text(path: str) -> str:
@@ -85,7 +65,7 @@ def _question(words: Sequence[str] | None) -> str:
     return text.strip()
 
 
-def _progress(results: Iterator[Any], length: int, stream: TextIO) -> Iterator[Any]:
+def _progress(results: Iterator[Suggestion], length: int, stream: TextIO) -> Iterator[Suggestion]:
     if length < PROGRESS_MIN_LINES or not stream.isatty():
         yield from results
         return
@@ -93,7 +73,7 @@ def _progress(results: Iterator[Any], length: int, stream: TextIO) -> Iterator[A
         yield from bar
 
 
-def _table(suggestion: Any, explain: bool) -> list[str]:
+def _table(suggestion: Suggestion, explain: bool) -> list[str]:
     rows = [("#", "entry", "score", "matched phrasing", "tags")]
     for rank, m in enumerate(suggestion.matches, 1):
         question = m.question if len(m.question) <= 60 else m.question[:59] + "…"
@@ -108,7 +88,7 @@ def _table(suggestion: Any, explain: bool) -> list[str]:
     return lines
 
 
-def _verdict(suggestion: Any) -> str:
+def _verdict(suggestion: Suggestion) -> str:
     locale = f"{suggestion.locale} ({suggestion.locale_source})" if suggestion.locale else "unknown"
     if not suggestion.matches:
         return f"language: {locale} · no entry matches this question"
@@ -117,7 +97,9 @@ def _verdict(suggestion: Any) -> str:
     return f"language: {locale} · no confident match: the closest entries are below, check before sending"
 
 
-def _print_human(kb: KnowledgeBase, suggestion: Any, explain: bool, var: Sequence[str], order: Path | None) -> None:
+def _print_human(
+    kb: KnowledgeBase, suggestion: Suggestion, explain: bool, var: Sequence[str], order: Path | None
+) -> None:
     typer.echo(_verdict(suggestion))
     if not suggestion.matches:
         return
@@ -142,7 +124,7 @@ def _print_human(kb: KnowledgeBase, suggestion: Any, explain: bool, var: Sequenc
                    + " (--var NAME=VALUE or --order FILE)")
 
 
-def _batch_text_line(suggestion: Any) -> str:
+def _batch_text_line(suggestion: Suggestion) -> str:
     best = suggestion.matches[0] if suggestion.matches else None
     mark = "ok" if suggestion.confident else "??"
     found = f"{best.id} {best.score:.2f}" if best else "-"
@@ -197,9 +179,9 @@ def suggest(
         text = _question(question)
         result = matcher.suggest(text, locale=locale, top=top, explain=explain)
         if output_format is SuggestFormat.json:
-            typer.echo(json.dumps(suggestion_json(result, explain), ensure_ascii=False, indent=2))
+            typer.echo(json.dumps(result.as_json(explain=explain), ensure_ascii=False, indent=2))
         elif output_format is SuggestFormat.jsonl:
-            typer.echo(json.dumps(suggestion_json(result, explain), ensure_ascii=False))
+            typer.echo(json.dumps(result.as_json(explain=explain), ensure_ascii=False))
         else:
             _print_human(loaded, result, explain, var or [], order)
         return
@@ -211,9 +193,9 @@ def suggest(
     answers = matcher.suggest_many(lines, locale=locale, top=top, explain=explain)
     for result in _progress(answers, len(lines), sys.stderr):
         if as_array:
-            results.append(suggestion_json(result, explain))
+            results.append(result.as_json(explain=explain))
         elif output_format is SuggestFormat.jsonl:
-            out.write(json.dumps(suggestion_json(result, explain), ensure_ascii=False) + "\n")
+            out.write(json.dumps(result.as_json(explain=explain), ensure_ascii=False) + "\n")
         else:
             out.write(_batch_text_line(result) + "\n")
     if as_array:

@@ -19,6 +19,7 @@ import heapq
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -55,6 +56,28 @@ class Suggestion:
     @property
     def best(self) -> Match | None:
         return self.matches[0] if self.matches else None
+
+    def as_json(self, *, explain: bool = False) -> dict[str, Any]:
+        """The document ``suggest --format json`` prints (one line of it per question for jsonl)."""
+        matches = []
+        for m in self.matches:
+            item: dict[str, Any] = {
+                "id": m.id,
+                "score": m.score,
+                "locale": m.locale,
+                "question": m.question,
+                "tags": list(m.tags),
+            }
+            if explain:
+                item["explanation"] = m.explanation
+            matches.append(item)
+        return {
+            "query": self.query,
+            "locale": self.locale,
+            "locale_source": self.locale_source,
+            "confident": self.confident,
+            "matches": matches,
+        }
 
 
 @dataclass
