@@ -54,11 +54,7 @@ _NUMBER_OR_SKIP = re.compile(f"{URL.pattern}|{EMAIL.pattern}|{NUMBER.pattern}")
 def mismatches(ctx: LintContext, kind: str, label: str) -> Iterator[Violation]:
     """Facts that a translation adds or drops compared with the source-locale template of the same name."""
     source = ctx.source_locale
-    source_templates = ctx.kb.templates.get(source, {})
-    for template in ctx.templates():
-        original = source_templates.get(template.name)
-        if template.locale == source or original is None:
-            continue
+    for template, original in ctx.translated_templates():
         mine, theirs = ctx.info(template), ctx.info(original)
         if mine.syntax_error is not None or theirs.syntax_error is not None:
             continue

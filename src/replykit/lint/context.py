@@ -186,6 +186,17 @@ class LintContext:
             for name in sorted(names):
                 yield names[name]
 
+    def translated_templates(self, *, partials: bool = True) -> Iterator[tuple[TemplateFile, TemplateFile]]:
+        """Each translation beside the source-locale template of the same name (the one it was made from)."""
+        source = self.source_locale
+        originals = self.kb.templates.get(source, {})
+        for template in self.templates():
+            if template.locale == source or (template.is_partial and not partials):
+                continue
+            original = originals.get(template.name)
+            if original is not None:
+                yield template, original
+
     @cached_property
     def lock(self) -> LockFile:
         return read_lock(self.kb)

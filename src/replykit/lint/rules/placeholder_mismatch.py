@@ -28,13 +28,7 @@ NOT_COMPARED = frozenset({"locale", "now"})
 
 def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Violation]:
     source = ctx.source_locale
-    source_templates = ctx.kb.templates.get(source, {})
-    for template in ctx.templates():
-        if template.locale == source or template.is_partial:
-            continue
-        original = source_templates.get(template.name)
-        if original is None:
-            continue
+    for template, original in ctx.translated_templates(partials=False):
         if ctx.info(template).syntax_error is not None or ctx.info(original).syntax_error is not None:
             continue
         theirs = ctx.reached(template)

@@ -45,11 +45,7 @@ def _allowed(text: str, allow: tuple[str, ...]) -> bool:
 def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Violation]:
     allow: tuple[str, ...] = options["allow"]
     source = ctx.source_locale
-    source_templates = ctx.kb.templates.get(source, {})
-    for template in ctx.templates():
-        original = source_templates.get(template.name)
-        if template.locale == source or original is None:
-            continue
+    for template, original in ctx.translated_templates():
         mine, theirs = ctx.info(template), ctx.info(original)
         text = _normal("".join(t for t, _ in mine.literals))
         same = mine.syntax_error is None and text == _normal("".join(t for t, _ in theirs.literals))
