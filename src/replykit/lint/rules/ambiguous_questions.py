@@ -88,7 +88,8 @@ def _candidates(ctx: LintContext, similarity: float) -> dict[str, list[Pair]]:
             (entry_a, a, terms_a), (entry_b, b, terms_b) = docs[i], docs[j]
             if entry_a == entry_b:
                 continue
-            if len(terms_a & terms_b) >= similarity * len(terms_a | terms_b):
+            shared = len(terms_a & terms_b)
+            if shared >= similarity * (len(terms_a) + len(terms_b) - shared):  # Jaccard, without the union
                 pairs.append(((entry_a, a), (entry_b, b)))
                 pairs.append(((entry_b, b), (entry_a, a)))
         if pairs:
