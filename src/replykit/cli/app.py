@@ -6,15 +6,17 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
+from replykit.cli.params import PlainConversionTyper
 from replykit.errors import KBError, UserError
-from replykit.kb.loader import load_kb
-from replykit.kb.model import KnowledgeBase
 
-app = typer.Typer(
+if TYPE_CHECKING:
+    from replykit.kb.model import KnowledgeBase
+
+app = PlainConversionTyper(
     name="replykit",
     help="Answer customer questions from a git-versioned FAQ knowledge base, in the customer's language.",
     no_args_is_help=True,
@@ -27,6 +29,7 @@ KBOption = Annotated[
     Path | None,
     typer.Option(
         "--kb",
+        metavar="DIR",
         help="KB folder (holds replykit.yaml). Default: $REPLYKIT_KB, else the first folder upwards with one.",
         show_default=False,
     ),
@@ -64,6 +67,8 @@ def user_errors(func: F) -> F:
 
 
 def open_kb(kb: Path | None) -> KnowledgeBase:
+    from replykit.kb.loader import load_kb  # here, not at the top: `replykit --help` needs no YAML
+
     return load_kb(kb)
 
 

@@ -16,11 +16,9 @@ import typer
 
 from replykit.cli.app import KBOption, app, open_kb, user_errors
 from replykit.errors import EXIT_FINDINGS, EXIT_OK, UserError, display_path
-from replykit.kb.loader import find_kb_root
-from replykit.lint import count_levels, lint_kb
-from replykit.lint.coverage import translation_status
-from replykit.lockfile import LOCK_NAME, mark_reviewed
-from replykit.reporters import choose_format, render_report
+
+# The lint engine, reporters and lock file are imported inside the commands that use them: registering
+# these commands must stay cheap for `replykit suggest`, which never lints.
 
 
 class LintFormat(StrEnum):
@@ -49,6 +47,7 @@ def lint(
     path: Annotated[
         Path | None,
         typer.Argument(
+            metavar="DIR",
             help="KB folder (holds replykit.yaml). Default: --kb, $REPLYKIT_KB, or the first folder upwards with one.",
             show_default=False,
         ),
@@ -65,6 +64,10 @@ def lint(
     ] = None,
 ) -> None:
     """Check the KB: format, translations, templates, variables, typography, lengths. Exit 1 on errors."""
+    from replykit.kb.loader import find_kb_root
+    from replykit.lint import count_levels, lint_kb
+    from replykit.reporters import choose_format, render_report
+
     root = find_kb_root(_kb_path(path, kb))
     findings = lint_kb(root, rules=rule or None)
     fmt = choose_format(output_format.value)
@@ -87,6 +90,8 @@ def status(
     ] = StatusFormat.text,
 ) -> None:
     """Translation coverage per locale: entries complete, missing, stale (see mark-reviewed), percent."""
+    from replykit.lint.coverage import translation_status
+
     loaded = open_kb(kb)
     rows = translation_status(loaded)
     if output_format == StatusFormat.json:
@@ -116,7 +121,7 @@ def status(
 def mark_reviewed_command(
     entries: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[ENTRY]...", help="Entry ids whose translations were reviewed.", show_default=False),
+        typer.Argument(metavar="ENTRY", help="Entry ids whose translations were reviewed.", show_default=False),
     ] = None,
     locale: Annotated[
         list[str] | None,
@@ -131,8 +136,10 @@ def mark_reviewed_command(
         raise UserError("name the entries whose translations were reviewed, or give --all")
     if entries and all_entries:
         raise UserError("give entry ids or --all, not both")
-    loaded = open_kb(kb)
     from replykit.l10n import normalize_locale
+    from replykit.lockfile import LOCK_NAME, mark_reviewed
+
+    loaded = open_kb(kb)
 
     locales = [normalize_locale(loc) for loc in locale] if locale else None
     marked = mark_reviewed(loaded, None if all_entries else entries, locales)

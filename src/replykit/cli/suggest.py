@@ -13,9 +13,9 @@ import typer
 
 from replykit.cli.app import KBOption, app, open_kb, user_errors
 from replykit.errors import UserError
-from replykit.kb.model import KnowledgeBase
 
 if TYPE_CHECKING:
+    from replykit.kb.model import KnowledgeBase
     from replykit.matching import Suggestion
 
 #: Batches at least this long show a progress bar when stderr is a terminal.
@@ -136,28 +136,40 @@ def _batch_text_line(suggestion: Suggestion) -> str:
 def suggest(
     question: Annotated[
         list[str] | None,
-        typer.Argument(help="The customer's question. Default: read it from stdin.", show_default=False),
+        typer.Argument(
+            metavar="QUESTION", help="The customer's question. Default: read it from stdin.", show_default=False
+        ),
     ] = None,
     batch: Annotated[
         str | None,
-        typer.Option("--batch", help="Answer one question per line of FILE ('-' for stdin).", show_default=False),
+        typer.Option(
+            "--batch", metavar="FILE", help="Answer one question per line of FILE ('-' for stdin).", show_default=False,
+        ),
     ] = None,
     locale: Annotated[
         str | None,
-        typer.Option("--locale", "-l", help="The customer's locale; skips language detection.", show_default=False),
+        typer.Option(
+            "--locale", "-l", metavar="LOCALE", help="The customer's locale; skips language detection.",
+            show_default=False,
+        ),
     ] = None,
-    top: Annotated[int, typer.Option("--top", "-n", min=1, help="How many entries to show.")] = 3,
+    top: Annotated[int, typer.Option("--top", "-n", min=1, metavar="N", help="How many entries to show.")] = 3,
     output_format: Annotated[
         SuggestFormat, typer.Option("--format", help="text for people; json (one object) or jsonl (one per line).")
     ] = SuggestFormat.text,
     explain: Annotated[bool, typer.Option("--explain", help="Show why each entry scored as it did.")] = False,
     var: Annotated[
         list[str] | None,
-        typer.Option("--var", help="A value for the reply: NAME=VALUE, repeatable.", show_default=False),
+        typer.Option(
+            "--var", metavar="NAME=VALUE", help="A value for the reply: NAME=VALUE, repeatable.", show_default=False,
+        ),
     ] = None,
     order: Annotated[
         Path | None,
-        typer.Option("--order", help="Order data (JSON or YAML) that fills the reply's variables.", show_default=False),
+        typer.Option(
+            "--order", metavar="FILE", help="Order data (JSON or YAML) that fills the reply's variables.",
+            show_default=False,
+        ),
     ] = None,
     kb: KBOption = None,
 ) -> None:

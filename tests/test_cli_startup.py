@@ -1,0 +1,123 @@
+"""What a command loads and how its options read: `suggest --locale` stays a quick process.
+
+The speed itself is measured in bench/bench_suggest.py; these tests pin down what makes it quick
+(the modules a process never imports) and the user-visible side of the plain option conversion.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests.conftest import RunCLI, WriteKB
+from tests.suggest_kb import FILES
+
+#: Never needed to answer a question whose locale is given.
+NOT_FOR_SUGGEST = ("replykit.lint", "replykit.reporters", "replykit.langid", "fasttext", "pydantic")
+
+
+def _loaded_after(args: list[str]) -> tuple[str, set[str]]:
+    """Run the CLI in a fresh interpreter; its output and which of the watched modules it imported."""
+    watched = (*NOT_FOR_SUGGEST, "jinja2", "yaml")
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from replykit.cli import app
+        try:
+            app({args!r})
+        except SystemExit as e:
+            assert not e.code, e.code
+        print("LOADED:" + ",".join(m for m in {watched!r} if m in sys.modules))
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    *output, loaded = out.stdout.splitlines()
+    assert loaded.startswith("LOADED:")
+    return "\n".join(output), set(filter(None, loaded[len("LOADED:"):].split(",")))
+
+
+def test_suggest_json_with_locale_loads_no_linter_detector_pydantic_or_jinja(write_kb: WriteKB) -> None:
+    root = write_kb(FILES)
+    args = ["suggest", "--kb", str(root), "--locale", "en", "--format", "json", "where is my parcel"]
+    output, loaded = _loaded_after(args)
+    assert json.loads(output)["matches"][0]["id"] == "track-order"
+    assert loaded.isdisjoint({*NOT_FOR_SUGGEST, "jinja2"}), loaded
+
+
+def test_suggest_reply_with_locale_loads_no_linter_detector_or_pydantic(write_kb: WriteKB) -> None:
+    root = write_kb(FILES)
+    output, loaded = _loaded_after(["suggest", "--kb", str(root), "--locale", "en", "where is my parcel"])
+    assert "Your order [order_id] is on its way." in output
+    assert "jinja2" in loaded  # the reply is rendered...
+    assert loaded.isdisjoint(NOT_FOR_SUGGEST), loaded  # ...but nothing else is paid for
+
+
+def test_import_replykit_loads_the_library_on_first_use() -> None:
+    script = textwrap.dedent(
+        """
+        import sys
+        import replykit
+        before = sorted(m for m in sys.modules if m.startswith("replykit."))
+        from replykit import KBError, Matcher, load_kb, render_reply, suggest
+        assert callable(load_kb) and callable(render_reply) and callable(suggest)
+        assert Matcher.__module__.startswith("replykit.matching") and issubclass(KBError, Exception)
+        assert {"load_kb", "suggest", "render_reply", "__version__"} <= set(dir(replykit))
+        print(before)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_unknown_library_name_is_an_attribute_error() -> None:
+    import replykit
+
+    with pytest.raises(AttributeError, match="no attribute 'lint_everything'"):
+        replykit.lint_everything  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--top", "0"], "Invalid value for '--top' / '-n': 0 is not in the range x>=1."),
+        (["--top", "three"], "Invalid value for '--top' / '-n': 'three' is not a valid integer."),
+        (["--format", "xml"], "Invalid value for '--format': 'xml' is not one of 'text', 'json', 'jsonl'."),
+    ],
+)
+def test_bad_option_values_are_usage_errors(
+    write_kb: WriteKB, run_cli: RunCLI, args: list[str], message: str
+) -> None:
+    result = run_cli("suggest", "--kb", str(write_kb(FILES)), *args, "where is my parcel")
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_option_values_are_converted(write_kb: WriteKB, run_cli: RunCLI) -> None:
+    root = str(write_kb(FILES))
+    result = run_cli("suggest", "--kb", root, "-n", "1", "--locale", "en", "--format", "json", "parcel")
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(result.stdout)["matches"]) == 1
+    lint = run_cli("lint", root, "--format", "JSON")  # lint's formats are case-insensitive
+    assert lint.exit_code in (0, 1), lint.stderr
+    assert "findings" in json.loads(lint.stdout)
+
+
+def test_suggest_help_names_what_each_option_takes(run_cli: RunCLI) -> None:
+    result = run_cli("suggest", "--help")
+    assert result.exit_code == 0
+    assert "Usage: replykit suggest [OPTIONS] [QUESTION]..." in result.stdout
+    for shown in ("QUESTION...", "--batch FILE", "-l, --locale LOCALE", "-n, --top N", "--var NAME=VALUE",
+                  "--order FILE", "--kb DIR", "--format <text|json|jsonl>"):
+        assert shown in result.stdout, shown
+
+
+@pytest.mark.parametrize("command", ["check", "render", "suggest", "lint", "status", "mark-reviewed"])
+def test_no_help_shows_python_types(run_cli: RunCLI, command: str) -> None:
+    result = run_cli(command, "--help")
+    assert result.exit_code == 0
+    for python_type in ("<str>", "<list[str]>", "<path>", "<int", "[[", "{question}", "question..."):
+        assert python_type not in result.stdout, (command, python_type)
