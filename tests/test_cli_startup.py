@@ -46,6 +46,10 @@ def test_suggest_json_with_locale_loads_no_linter_detector_pydantic_or_jinja(wri
     output, loaded = _loaded_after(args)
     assert json.loads(output)["matches"][0]["id"] == "track-order"
     assert loaded.isdisjoint({*NOT_FOR_SUGGEST, "jinja2"}), loaded
+    assert "yaml" in loaded  # the first load parses the KB...
+    again, loaded = _loaded_after(args)
+    assert again == output
+    assert loaded.isdisjoint({*NOT_FOR_SUGGEST, "jinja2", "yaml"}), loaded  # ...the next ones read the cache
 
 
 def test_suggest_reply_with_locale_loads_no_linter_detector_or_pydantic(write_kb: WriteKB) -> None:

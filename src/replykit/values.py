@@ -19,12 +19,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
 from replykit.errors import RenderError
 from replykit.kb.model import TEMPLATE_GLOBALS, Entry
-
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 #: Keys of an order file with a meaning of their own (besides the entry's variables).
 ORDER_KEYS = ("customer", "timezone")
@@ -306,8 +302,10 @@ def read_order_file(path: Path) -> dict[str, Any]:
         except json.JSONDecodeError as e:
             raise RenderError(f"{path}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}") from None
     else:
+        import yaml  # here: only an order file in YAML needs it, not every reply
+
         try:
-            data = yaml.load(text, Loader=_YAML_LOADER)  # a safe loader (libyaml's when present)
+            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # safe; libyaml's when present
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)

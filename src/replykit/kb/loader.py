@@ -1,7 +1,8 @@
 """Find, read and validate a KB folder into a :class:`KnowledgeBase`, reporting every problem at once.
 
 Loading is shared by every command. A second load of unchanged files is served from an on-disk
-cache keyed by the files' content, so the hot path (``suggest``) skips YAML parsing entirely.
+cache keyed by the files' content, so the hot path (``suggest``) skips YAML parsing entirely and
+does not even import it: validation lives in :mod:`replykit.kb.build`, imported on a cache miss.
 """
 
 from __future__ import annotations
@@ -10,50 +11,18 @@ import contextlib
 import hashlib
 import os
 import pickle
-import re
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-import yaml
-
-from replykit.errors import KBError, KBNotFoundError, LocaleError, Problem
-from replykit.kb.model import (
-    VARIABLE_TYPES,
-    Config,
-    Entry,
-    KnowledgeBase,
-    LocaleData,
-    Phrasing,
-    Position,
-    TemplateFile,
-    Variable,
-    frozen_map,
-)
-from replykit.kb.yamlnodes import (
-    compose,
-    decode_utf8,
-    describe,
-    mapping_items,
-    position,
-    problem_at,
-    scalar_value,
-    to_python,
-)
-from replykit.l10n import normalize_locale
+from replykit.errors import KBError, KBNotFoundError, Problem
+from replykit.kb.model import KnowledgeBase
 
 CONFIG_NAME = "replykit.yaml"
-ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-CONFIG_KEYS = ("source_locale", "locales", "fallbacks", "matching", "lint")
-ENTRY_KEYS = ("id", "questions", "template", "variables", "tags", "examples", "lint")
-VARIABLE_KEYS = ("type", "required", "description")
 CACHE_FORMAT = 1
-STR_TAG = "tag:yaml.org,2002:str"
 
 
 @dataclass
@@ -125,7 +94,9 @@ def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: boo
         cached = _read_pickle(cache_file, KnowledgeBase)
         if cached is not None and cached.root == root:
             return LoadResult(cached)
-    result = _Builder(root, files, fingerprint).build()
+    from replykit.kb.build import build_kb  # YAML and validation: only when the cache misses
+
+    result = build_kb(root, files, fingerprint)
     result.problems.sort()
     if use_cache and result.kb is not None and not result.problems:
         _write_pickle(cache_file, result.kb)
@@ -140,7 +111,7 @@ RACY_SECONDS = 2.0
 
 
 @dataclass
-class _Files:
+class KBFiles:
     """The KB's files as (absolute path text, relative path, content digest), and bytes when read."""
 
     root: Path
@@ -179,7 +150,7 @@ def _walk(base: str, suffixes: tuple[str, ...]) -> list[tuple[str, os.stat_resul
     return out
 
 
-def _collect_files(root: Path, manifest: dict[str, tuple[int, int, bytes]]) -> _Files:
+def _collect_files(root: Path, manifest: dict[str, tuple[int, int, bytes]]) -> KBFiles:
     """List the KB's files and their content digests, re-reading only files whose stat changed."""
     root_text = str(root)
     prefix = len(root_text) + 1
@@ -187,7 +158,7 @@ def _collect_files(root: Path, manifest: dict[str, tuple[int, int, bytes]]) -> _
     listing: dict[str, list[tuple[str, os.stat_result]]] = {"config": [(config, os.stat(config))]}
     for folder, suffixes in KB_FOLDERS:
         listing[folder] = _walk(os.path.join(root_text, folder), suffixes)
-    files = _Files(root, {}, {}, {})
+    files = KBFiles(root, {}, {}, {})
     now = time.time()
     for folder, items in listing.items():
         pairs = sorted(((absolute, absolute[prefix:].replace(os.sep, "/")), st) for absolute, st in items)
@@ -205,7 +176,7 @@ def _collect_files(root: Path, manifest: dict[str, tuple[int, int, bytes]]) -> _
     return files
 
 
-def _fingerprint(root: Path, files: _Files) -> str:
+def _fingerprint(root: Path, files: KBFiles) -> str:
     digest = hashlib.sha256()
     digest.update(f"{CACHE_FORMAT}\0{sys.version_info[:2]}\0{root}\0".encode())
     for rel in sorted(files.digests):
@@ -255,425 +226,3 @@ def write_atomic(path: Path, data: bytes) -> None:
 def _write_pickle(cache_file: Path, obj: object) -> None:
     with contextlib.suppress(OSError):  # a read-only or full cache folder only costs speed
         write_atomic(cache_file, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-# ---- validation ------------------------------------------------------------------------------
-
-
-class _Builder:
-    """Turns the files into model objects, collecting problems instead of stopping at the first."""
-
-    def __init__(self, root: Path, files: _Files, fingerprint: str) -> None:
-        self.root = root
-        self.files = files
-        self.fingerprint = fingerprint
-        self.problems: list[Problem] = []
-
-    def build(self) -> LoadResult:
-        config = self._config()
-        if config is None:
-            return LoadResult(None, self.problems)
-        known = set(config.locales) | set(config.fallbacks)
-        templates = self._templates(known)
-        locale_data = self._locale_data(config)
-        entries = self._entries(config, templates)
-        kb = KnowledgeBase(
-            root=self.root,
-            config=config,
-            entries=frozen_map(entries),
-            templates=frozen_map({loc: frozen_map(names) for loc, names in templates.items()}),
-            locale_data=frozen_map(locale_data),
-            fingerprint=self.fingerprint,
-        )
-        return LoadResult(kb, self.problems)
-
-    # -- helpers
-
-    def _problem(self, path: Path | str, node: yaml.Node | None, message: str) -> None:
-        self.problems.append(problem_at(path, node, message))
-
-    def _locale(self, path: Path | str, node: yaml.Node, text: str) -> str | None:
-        try:
-            return normalize_locale(text)
-        except LocaleError as e:
-            self._problem(path, node, str(e))
-            return None
-
-    def _unknown_key(self, path: Path | str, node: yaml.Node, key: str, allowed: Iterable[str], where: str) -> None:
-        options = ", ".join(allowed)
-        self._problem(path, node, f"unknown key '{key}' in {where}: expected one of {options}")
-
-    def _string_list(self, path: Path | str, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]:
-        if not isinstance(node, yaml.SequenceNode):
-            self._problem(path, node, f"{what} must be a list of texts, not {describe(node)}")
-            return []
-        out = []
-        for item in node.value:
-            # A scalar resolved as text is its own value: skip the constructor on this hot path.
-            value = item.value if item.tag == STR_TAG and isinstance(item, yaml.ScalarNode) else None
-            if not isinstance(value, str):
-                self._problem(
-                    path, item, f"{what} must be texts, found {describe(item)}: put it in quotes to keep it as text"
-                )
-                continue
-            if not value.strip():
-                self._problem(path, item, f"{what} has an empty text: write it or remove the line")
-                continue
-            out.append((value, item))
-        return out
-
-    def _locale_list(self, path: Path | str, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]:
-        """Locale ids as written: in YAML 1.1 a bare ``no`` (Norwegian) would be read as false."""
-        if not isinstance(node, yaml.SequenceNode):
-            self._problem(path, node, f"{what} must be a list of locale ids, not {describe(node)}")
-            return []
-        out: list[tuple[str, yaml.Node]] = []
-        for item in node.value:
-            if isinstance(item, yaml.ScalarNode) and str(item.value).strip():
-                out.append((str(item.value), item))
-            else:
-                self._problem(path, item, f"{what} must be locale ids such as en or pt-BR, found {describe(item)}")
-        return out
-
-    # -- replykit.yaml
-
-    def _config(self) -> Config | None:
-        [(config_file, data)] = self.files.each("config")
-        path = Path(config_file)
-        parsed, problems = compose(path, data)
-        self.problems.extend(problems)
-        if parsed is None:
-            return None
-        node = parsed.root
-        if not isinstance(node, yaml.MappingNode):
-            self._problem(path, node, f"{CONFIG_NAME} must be a mapping with source_locale and locales")
-            return None
-        values: dict[str, yaml.Node] = {}
-        positions: dict[str, Position] = {}
-        for key, key_node, value in mapping_items(path, node, self.problems):
-            if key not in CONFIG_KEYS:
-                self._unknown_key(path, key_node, key, CONFIG_KEYS, CONFIG_NAME)
-                continue
-            values[key] = value
-            positions[key] = position(path, key_node)
-        locales: list[str] = []
-        if "locales" not in values:
-            self._problem(path, node, "missing 'locales': list every locale the KB promises, e.g. [en, de, ja]")
-        else:
-            for text, item in self._locale_list(path, values["locales"], "locales"):
-                loc = self._locale(path, item, text)
-                if loc is None:
-                    continue
-                if loc in locales:
-                    self._problem(path, item, f"locale '{text}' is listed twice")
-                else:
-                    locales.append(loc)
-        source = None
-        if "source_locale" not in values:
-            self._problem(path, node, "missing 'source_locale': name the locale translations are made from")
-        else:
-            source_node = values["source_locale"]
-            if isinstance(source_node, yaml.ScalarNode):
-                source = self._locale(path, source_node, str(source_node.value))
-            else:
-                self._problem(path, source_node, "source_locale must be a locale id such as en")
-            if source is not None and locales and source not in locales:
-                self._problem(path, source_node, f"source_locale '{source}' is not in locales: add it there")
-        fallbacks: dict[str, tuple[str, ...]] = {}
-        if "fallbacks" in values:
-            fb_node = values["fallbacks"]
-            if not isinstance(fb_node, yaml.MappingNode):
-                self._problem(path, fb_node, "fallbacks must map a locale to a list of locales, e.g. {en_GB: [en]}")
-            else:
-                for key, key_node, value in mapping_items(path, fb_node, self.problems):
-                    loc = self._locale(path, key_node, key)
-                    targets = []
-                    for text, item in self._locale_list(path, value, f"fallbacks of {key}"):
-                        target = self._locale(path, item, text)
-                        if target is not None:
-                            targets.append(target)
-                    if loc is not None:
-                        fallbacks[loc] = tuple(targets)
-        sections: dict[str, Mapping[str, Any]] = {}
-        for name in ("matching", "lint"):
-            if name in values:
-                section = values[name]
-                if not isinstance(section, yaml.MappingNode):
-                    self._problem(path, section, f"'{name}' must be a mapping")
-                    continue
-                sections[name] = to_python(path, section, self.problems)
-                for key, key_node, _ in mapping_items(path, section, []):
-                    positions[f"{name}.{key}"] = position(path, key_node)
-        if source is None or not locales:
-            return None
-        return Config(
-            path=path,
-            source_locale=source,
-            locales=tuple(locales),
-            fallbacks=frozen_map(fallbacks),
-            matching=frozen_map(sections.get("matching")),
-            lint=frozen_map(sections.get("lint")),
-            key_positions=frozen_map(positions),
-        )
-
-    # -- templates/<locale>/**/*.j2
-
-    def _templates(self, known: set[str]) -> dict[str, dict[str, TemplateFile]]:
-        out: dict[str, dict[str, TemplateFile]] = {}
-        locale_of: dict[str, str | None] = {}
-        for absolute, rel in self.files.found.get("templates", []):
-            parts = rel.split("/", 2)  # "templates", locale folder, name
-            if len(parts) < 3:
-                self.problems.append(
-                    Problem(Path(absolute), 1, 1, "template outside a locale folder: move it to templates/<locale>/")
-                )
-                continue
-            folder = parts[1]
-            if folder not in locale_of:
-                locale_of[folder] = self._template_folder_locale(folder, absolute, known)
-            loc = locale_of[folder]
-            if loc is None:
-                continue
-            _, bad = decode_utf8(absolute, self.files.read(rel, absolute))
-            if bad is not None:
-                self.problems.append(bad)
-                continue
-            name = parts[2][: -len(".j2")]
-            out.setdefault(loc, {})[name] = TemplateFile(loc, name, absolute)
-        return out
-
-    def _template_folder_locale(self, folder: str, example: str, known: set[str]) -> str | None:
-        try:
-            loc = normalize_locale(folder)
-        except LocaleError as e:
-            self.problems.append(Problem(Path(example), 1, 1, f"templates/{folder}: {e}"))
-            return None
-        if loc not in known:
-            message = f"templates/{folder}: locale '{loc}' is not declared in {CONFIG_NAME}"
-            self.problems.append(Problem(Path(example), 1, 1, message))
-            return None
-        return loc
-
-    # -- locales/<locale>.yaml
-
-    def _locale_data(self, config: Config) -> dict[str, LocaleData]:
-        out: dict[str, LocaleData] = {}
-        known = set(config.locales) | set(config.fallbacks)
-        for absolute, data in self.files.each("locales"):
-            path = Path(absolute)
-            parsed, problems = compose(path, data)
-            self.problems.extend(problems)
-            if parsed is None:
-                continue
-            try:
-                loc = normalize_locale(path.stem)
-            except LocaleError as e:
-                self.problems.append(Problem(path, 1, 1, f"{path.name}: {e}"))
-                continue
-            if loc not in known:
-                self.problems.append(Problem(path, 1, 1, f"locale '{loc}' is not declared in {CONFIG_NAME}"))
-                continue
-            node = parsed.root
-            if node is None:
-                out[loc] = LocaleData(loc, path, frozen_map())
-                continue
-            if not isinstance(node, yaml.MappingNode):
-                self._problem(path, node, "a locale file must be a mapping of keys templates read as locale.<key>")
-                continue
-            values: dict[str, Any] = {}
-            positions: dict[str, Position] = {}
-            for key, key_node, value in mapping_items(path, node, self.problems):
-                values[key] = to_python(path, value, self.problems)
-                positions[key] = position(path, key_node)
-            if loc in out:
-                self.problems.append(Problem(path, 1, 1, f"a second file for locale '{loc}': keep one"))
-                continue
-            out[loc] = LocaleData(loc, path, frozen_map(values), frozen_map(positions))
-        return out
-
-    # -- kb/**/*.yaml
-
-    def _entries(self, config: Config, templates: Mapping[str, Mapping[str, TemplateFile]]) -> dict[str, Entry]:
-        entries: dict[str, Entry] = {}
-        first_seen: dict[str, str] = {}
-        for path, data in self.files.each("kb"):
-            entry = self._entry(path, data, config)
-            if entry is None:
-                continue
-            if entry.id in entries:
-                other = first_seen[entry.id]
-                pos = entry.position_of("id")
-                message = f"duplicate id '{entry.id}', also used by {other}: rename one"
-                self.problems.append(Problem(Path(path), pos.line, pos.column, message))
-                continue
-            source_templates = templates.get(config.source_locale, {})
-            if entry.template not in source_templates:
-                pos = entry.position_of("template") if "template" in entry.key_positions else entry.position_of("id")
-                expected = f"templates/{config.source_locale}/{entry.template}.j2"
-                self.problems.append(
-                    Problem(Path(path), pos.line, pos.column, f"no template for the source locale: create {expected}")
-                )
-            entries[entry.id] = entry
-            first_seen[entry.id] = path
-        return entries
-
-    def _entry(self, path: str, data: bytes, config: Config) -> Entry | None:
-        parsed, problems = compose(path, data)
-        self.problems.extend(problems)
-        if parsed is None:
-            return None
-        node = parsed.root
-        if not isinstance(node, yaml.MappingNode):
-            self._problem(path, node, "an entry must be a mapping with id and questions")
-            return None
-        before = len(self.problems)
-        fields: dict[str, yaml.Node] = {}
-        positions: dict[str, Position] = {}
-        for key, key_node, value in mapping_items(path, node, self.problems):
-            if key not in ENTRY_KEYS:
-                self._unknown_key(path, key_node, key, ENTRY_KEYS, "an entry")
-                continue
-            fields[key] = value
-            positions[key] = position(path, key_node)
-
-        entry_id = self._entry_id(path, node, fields.get("id"))
-        questions = self._phrasings(path, node, fields.get("questions"), config, "questions", positions)
-        examples = {}
-        if "examples" in fields:
-            examples = self._phrasings(path, node, fields["examples"], config, "examples", positions)
-        template = entry_id or _stem(path)
-        if "template" in fields:
-            tnode = fields["template"]
-            name = scalar_value(tnode) if isinstance(tnode, yaml.ScalarNode) else None
-            if isinstance(name, str) and name.strip():
-                template = name.strip()
-                if template.endswith(".j2"):
-                    template = template[:-3]
-            else:
-                self._problem(path, tnode, "template must be a template name such as track-order")
-        variables = self._variables(path, fields["variables"]) if "variables" in fields else {}
-        tags = tuple(text for text, _ in self._string_list(path, fields["tags"], "tags")) if "tags" in fields else ()
-        ignore: frozenset[str] = frozenset()
-        if "lint" in fields:
-            ignore = self._lint_ignore(path, fields["lint"])
-        if entry_id is None or len(self.problems) > before:
-            return None
-        return Entry(
-            id=entry_id,
-            file=path,
-            questions=frozen_map(questions),
-            template=template,
-            variables=frozen_map(variables),
-            tags=tags,
-            examples=frozen_map(examples),
-            lint_ignore=ignore,
-            key_positions=frozen_map(positions),
-        )
-
-    def _entry_id(self, path: str, node: yaml.Node, id_node: yaml.Node | None) -> str | None:
-        if id_node is None:
-            self._problem(path, node, f"missing 'id': add id: {_stem(path)}")
-            return None
-        value = scalar_value(id_node) if isinstance(id_node, yaml.ScalarNode) else None
-        if not isinstance(value, str) or not ENTRY_ID.match(value):
-            shown = value if isinstance(value, str) else describe(id_node)
-            rule = "lower-case letters, digits, '-' or '_' ([a-z0-9][a-z0-9_-]*)"
-            self._problem(path, id_node, f"id '{shown}' must be {rule}")
-            return None
-        if value != _stem(path):
-            name = os.path.basename(path)
-            self._problem(path, id_node, f"id '{value}' differs from the file name '{name}': make them equal")
-            return None
-        return value
-
-    def _phrasings(
-        self,
-        path: Path | str,
-        entry_node: yaml.Node,
-        node: yaml.Node | None,
-        config: Config,
-        what: str,
-        positions: dict[str, Position],
-    ) -> dict[str, tuple[Phrasing, ...]]:
-        if node is None:
-            self._problem(path, entry_node, f"missing '{what}': list how customers ask, per locale")
-            return {}
-        if not isinstance(node, yaml.MappingNode):
-            self._problem(path, node, f"{what} must map each locale to a list of phrasings, not {describe(node)}")
-            return {}
-        out: dict[str, tuple[Phrasing, ...]] = {}
-        declared = set(config.locales) | set(config.fallbacks)
-        for key, key_node, value in mapping_items(path, node, self.problems):
-            loc = self._locale(path, key_node, key)
-            if loc is None:
-                continue
-            if loc not in declared:
-                self._problem(path, key_node, f"locale '{key}' is not declared in {CONFIG_NAME}: add it to locales")
-                continue
-            if loc in out:
-                self._problem(path, key_node, f"locale '{key}' appears twice (as another spelling): merge them")
-                continue
-            items = self._string_list(path, value, f"{what} for {key}")
-            if isinstance(value, yaml.SequenceNode) and not value.value:
-                self._problem(path, value, f"{what} for {key} is empty: add phrasings or remove the locale")
-                continue
-            positions[f"{what}.{loc}"] = position(path, key_node)
-            file = str(path)
-            out[loc] = tuple(
-                Phrasing(text, loc, file, item.start_mark.line + 1, item.start_mark.column + 1) for text, item in items
-            )
-        return out
-
-    def _variables(self, path: Path | str, node: yaml.Node) -> dict[str, Variable]:
-        if not isinstance(node, yaml.MappingNode):
-            self._problem(path, node, "variables must map each name to {type: ..., required: ...}")
-            return {}
-        out: dict[str, Variable] = {}
-        for name, key_node, spec in mapping_items(path, node, self.problems):
-            if not VARIABLE_NAME.match(name):
-                self._problem(path, key_node, f"variable name '{name}' must be letters, digits and _ (a Python name)")
-                continue
-            vtype, required, description = "string", False, ""
-            if isinstance(spec, yaml.ScalarNode) and spec.value == "":
-                pass
-            elif not isinstance(spec, yaml.MappingNode):
-                self._problem(path, spec, f"variable '{name}' must be a mapping such as {{type: date, required: true}}")
-                continue
-            else:
-                for key, knode, value in mapping_items(path, spec, self.problems):
-                    parsed = scalar_value(value) if isinstance(value, yaml.ScalarNode) else None
-                    if key == "type":
-                        if parsed not in VARIABLE_TYPES:
-                            self._problem(
-                                path, value, f"variable '{name}' has unknown type '{parsed}': use one of "
-                                + ", ".join(VARIABLE_TYPES)
-                            )
-                        else:
-                            vtype = str(parsed)
-                    elif key == "required":
-                        if not isinstance(parsed, bool):
-                            self._problem(path, value, f"'required' of variable '{name}' must be true or false")
-                        else:
-                            required = parsed
-                    elif key == "description":
-                        description = "" if parsed is None else str(parsed)
-                    else:
-                        self._unknown_key(path, knode, key, VARIABLE_KEYS, f"variable '{name}'")
-            out[name] = Variable(name, vtype, required, description, position(path, key_node))
-        return out
-
-    def _lint_ignore(self, path: Path | str, node: yaml.Node) -> frozenset[str]:
-        if not isinstance(node, yaml.MappingNode):
-            self._problem(path, node, "lint must be a mapping such as {ignore: [rule-id]}")
-            return frozenset()
-        ignored: set[str] = set()
-        for key, key_node, value in mapping_items(path, node, self.problems):
-            if key != "ignore":
-                self._unknown_key(path, key_node, key, ("ignore",), "an entry's lint settings")
-                continue
-            ignored.update(text for text, _ in self._string_list(path, value, "lint.ignore"))
-        return frozenset(ignored)
-
-
-def _stem(path: str) -> str:
-    return os.path.splitext(os.path.basename(path))[0]
