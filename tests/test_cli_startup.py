@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -125,3 +126,23 @@ def test_no_help_shows_python_types(run_cli: RunCLI, command: str) -> None:
     assert result.exit_code == 0
     for python_type in ("<str>", "<list[str]>", "<path>", "<int", "[[", "{question}", "question..."):
         assert python_type not in result.stdout, (command, python_type)
+
+
+def test_a_changed_template_is_rendered_anew(write_kb: WriteKB, run_cli: RunCLI) -> None:
+    root = write_kb(FILES)
+    args = ("suggest", "--kb", str(root), "--locale", "en", "where is my parcel")
+    assert "Your order [order_id] is on its way." in run_cli(*args).stdout  # compiles and caches the code
+    template = root / "templates" / "en" / "track-order.j2"
+    template.write_text("Parcel {{ order_id }} left the warehouse.\n", encoding="utf-8")
+    again = run_cli(*args)
+    assert again.exit_code == 0, again.stderr
+    assert "Parcel [order_id] left the warehouse." in again.stdout
+
+
+def test_an_unwritable_cache_only_costs_speed(write_kb: WriteKB, run_cli: RunCLI, tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("", encoding="utf-8")  # the cache folder cannot be created below a file
+    result = run_cli("suggest", "--kb", str(write_kb(FILES)), "--locale", "en", "where is my parcel",
+                     env={"REPLYKIT_CACHE_DIR": str(blocked / "cache")})
+    assert result.exit_code == 0, result.stderr
+    assert "Your order [order_id] is on its way." in result.stdout
