@@ -9,7 +9,6 @@ bounded output and time, and values passed as data (never compiled as template s
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import difflib
 import hashlib
 import itertools
@@ -115,6 +114,8 @@ class RenderTimeout(BaseException):
 
 
 def _raise_in_thread(thread_id: int, exc: type[BaseException] | None) -> None:
+    import ctypes  # only when a render runs away: ~3 ms that every reply would pay at import
+
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc else None)
 
 
