@@ -240,6 +240,24 @@ def test_second_load_comes_from_the_cache_and_edits_invalidate_it(write_kb: Writ
     assert again.entries["a"].questions["en"][0].text == "hello there"
 
 
+def test_the_cache_keeps_the_last_three_versions_of_a_kb_with_their_indexes(
+    write_kb: WriteKB, run_cli: RunCLI
+) -> None:
+    root = write_kb({"kb/a.yaml": "id: a\nquestions: {en: [hi]}\n", "templates/en/a.j2": "x"})
+    cache = Path(os.environ["REPLYKIT_CACHE_DIR"])
+    versions = []
+    for n in range(5):
+        (root / "kb/a.yaml").write_text(f"id: a\nquestions: {{en: [hello number {n}]}}\n", encoding="utf-8")
+        assert run_cli("suggest", "--kb", str(root), "--locale", "en", "--format", "json", "hello").exit_code == 0
+        versions.append(load_kb(root).fingerprint)
+    cached = [p.name for p in cache.glob("*.pickle") if not p.name.startswith("manifest-")]
+    kept = {name.rsplit("-", 1)[1].removesuffix(".pickle") for name in cached}
+    assert kept == set(versions[-3:])
+    assert len(list(cache.glob("index-*.pickle"))) == 3  # the search index went with its KB version
+    # The newest version is still served from the cache.
+    assert load_kb(root).entries["a"].questions["en"][0].text == "hello number 4"
+
+
 def test_cache_is_not_used_for_a_broken_kb(write_kb: WriteKB) -> None:
     root = write_kb({"kb/a.yaml": "id: a\nquestions: {en: [hi]}\n", "templates/en/a.j2": "x"})
     load_kb(root)
@@ -252,4 +270,4 @@ def test_check_summarises_a_good_kb(write_kb: WriteKB, run_cli: RunCLI) -> None:
     root = write_kb({"kb/shipping/track-order.yaml": GOOD_ENTRY, "templates/en/track-order.j2": TEMPLATE})
     result = run_cli("check", "--kb", str(root))
     assert result.exit_code == 0, result.stderr
-    assert "1 entries, 4 phrasings, locales en, de, ja (source en)" in result.stdout
+    assert "1 entry, 4 phrasings, locales en, de, ja (source en)" in result.stdout

@@ -14,6 +14,10 @@ def check(kb: KBOption = None) -> None:
     loaded = open_kb(kb)
     n_phrasings = sum(len(items) for e in loaded.entries.values() for items in e.questions.values())
     typer.echo(
-        f"{loaded.root}: {len(loaded.entries)} entries, {n_phrasings} phrasings, "
+        f"{loaded.root}: {_count(len(loaded.entries), 'entry', 'entries')}, {_count(n_phrasings, 'phrasing')}, "
         f"locales {', '.join(loaded.locales)} (source {loaded.source_locale})"
     )
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else many or one + 's'}"

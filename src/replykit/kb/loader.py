@@ -91,6 +91,7 @@ def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: boo
         _write_pickle(manifest_file, manifest)
     cache_file = folder / f"kb-{fingerprint}.pickle"
     if use_cache:
+        _remember_fingerprint(folder, root_key, fingerprint)
         cached = _read_pickle(cache_file, KnowledgeBase)
         if cached is not None and cached.root == root:
             return LoadResult(cached)
@@ -221,6 +222,29 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+#: Cached versions kept per KB folder (switching between a few git branches stays fast); older
+#: ones are deleted, with every index or model derived from them, so the cache does not grow with
+#: each edit of the KB.
+KEEP_VERSIONS = 3
+
+
+def _remember_fingerprint(folder: Path, root_key: str, fingerprint: str) -> None:
+    """Record the KB folder's current version and delete the cache files of versions beyond the last few."""
+    history_file = folder / f"versions-{root_key}.txt"
+    try:
+        history = history_file.read_text(encoding="ascii").split()
+    except (OSError, UnicodeDecodeError):
+        history = []
+    if history[:1] == [fingerprint]:
+        return
+    history = [fingerprint, *(old for old in history if old != fingerprint)]
+    with contextlib.suppress(OSError):
+        write_atomic(history_file, "\n".join(history[:KEEP_VERSIONS]).encode("ascii") + b"\n")
+        for old in history[KEEP_VERSIONS:]:
+            for stale in folder.glob(f"*-{old}.pickle"):
+                stale.unlink(missing_ok=True)
 
 
 def _write_pickle(cache_file: Path, obj: object) -> None:
