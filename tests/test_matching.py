@@ -128,3 +128,29 @@ def test_phrasings_of_a_fallback_locale_count_as_their_language(write_kb: WriteK
     kb = load_kb(write_kb(files, config=config))
     result = suggest(kb, "has my parcel been posted", locale="en")
     assert result.matches[0].locale == "en_GB" and result.confident
+
+
+NEGATION_FILES = {
+    "kb/card-not-working.yaml": (
+        'id: card-not-working\nquestions:\n  en: ["my card does not work in shops", "the card is not working"]\n'
+    ),
+    "kb/card-works-abroad.yaml": 'id: card-works-abroad\nquestions:\n  en: ["does my card work in shops abroad"]\n',
+    "templates/en/card-not-working.j2": "Sorry.\n",
+    "templates/en/card-works-abroad.j2": "Yes.\n",
+}
+
+
+@pytest.mark.parametrize(
+    "text", ["my card doesn't work in shops", "my card doesnt work in shops", "my card doesn’t work"]
+)
+def test_english_negations_match_however_they_are_spelled(write_kb: WriteKB, text: str) -> None:
+    """"doesn't", "doesnt" and "does not" are one thing, and the negation sides with its verb."""
+    kb = load_kb(write_kb(NEGATION_FILES, config="source_locale: en\nlocales: [en]\n"))
+    result = suggest(kb, text, locale="en")
+    assert [m.id for m in result.matches] == ["card-not-working", "card-works-abroad"]
+
+
+def test_negation_spellings_read_as_verb_and_not() -> None:
+    assert word_terms("i can't, cannot, cant", "en") == word_terms("i can not, can not, can not", "en")
+    assert word_terms("didn't", "en") == ("did", "not", "did not")
+    assert word_terms("don't", "de") == ("don", "t", "don t")  # only English is read so

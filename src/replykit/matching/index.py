@@ -25,10 +25,10 @@ from pathlib import Path
 from replykit.kb.loader import cache_dir, write_atomic
 from replykit.kb.model import KnowledgeBase
 from replykit.matching.normalize import normalize
-from replykit.matching.tokenize import MIN_TYPO_LENGTH, char_terms, is_spaced_word, run_terms, words
+from replykit.matching.tokenize import MIN_TYPO_LENGTH, char_terms, is_spaced_word, language_words, run_terms
 
 #: Bump when the index layout or weighting changes, so old cache files are ignored.
-INDEX_FORMAT = 4
+INDEX_FORMAT = 5
 
 Vector = dict[str, float]
 
@@ -153,7 +153,7 @@ def build_index(kb: KnowledgeBase) -> SearchIndex:
             group_locale.append(locale)
             for phrasing in phrasings:
                 norm = normalize(phrasing.text)
-                runs = words(norm)
+                runs = language_words(norm, locale)
                 raw_words[locale.split("_", 1)[0]].update(runs)
                 terms, chars = run_terms(runs, locale), char_terms(norm)
                 doc_group.append(group)

@@ -28,7 +28,7 @@ from replykit.l10n import normalize_locale
 from replykit.matching.index import PostingTable, SearchIndex, Vector, load_index
 from replykit.matching.normalize import normalize
 from replykit.matching.settings import MatchingSettings, matching_settings
-from replykit.matching.tokenize import MIN_TYPO_LENGTH, is_spaced_word, run_terms, words
+from replykit.matching.tokenize import MIN_TYPO_LENGTH, is_spaced_word, language_words, run_terms
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ class Matcher:
         return out, fixed
 
     def _query_vectors(self, norm: str, locale: str | None) -> tuple[Vector, Vector, dict[str, str], list[str]]:
-        runs, fixed = self._repair_typos(words(norm), locale)
+        runs, fixed = self._repair_typos(language_words(norm, locale), locale)
         word_vec = self.index.word_vector(run_terms(runs, locale))
         return word_vec, self.index.char_vector(norm), fixed, runs
 

@@ -52,9 +52,47 @@ def words(text: str) -> list[str]:
     return _RUN.findall(text)
 
 
+def language_words(text: str, language: str | None = None) -> list[str]:
+    """:func:`words`, with English negations read as "<verb> not" (:func:`english_negations`)."""
+    runs = words(text)
+    return english_negations(runs) if (language or "").split("_", 1)[0] == "en" else runs
+
+
 def word_terms(text: str, language: str | None = None) -> tuple[str, ...]:
     """Word terms of a normalised text (see :func:`run_terms`); no language means no stemming."""
-    return run_terms(words(text), language)
+    return run_terms(language_words(text, language), language)
+
+
+#: English negative contractions as customers type them without the apostrophe ...
+_EN_NEGATIONS = {
+    "cannot": "can", "cant": "can", "wont": "will", "dont": "do", "doesnt": "does", "didnt": "did",
+    "isnt": "is", "arent": "are", "wasnt": "was", "werent": "were", "havent": "have", "hasnt": "has",
+    "hadnt": "had", "couldnt": "could", "wouldnt": "would", "shouldnt": "should",
+}
+#: ... and what stands before "t" when they keep it ("didn't" splits into "didn" + "t").
+_EN_BEFORE_APOSTROPHE_T = {
+    "can": "can", "won": "will", "don": "do", "doesn": "does", "didn": "did", "isn": "is", "aren": "are",
+    "wasn": "was", "weren": "were", "haven": "have", "hasn": "has", "hadn": "had", "couldn": "could",
+    "wouldn": "would", "shouldn": "should",
+}
+
+
+def english_negations(runs: Iterable[str]) -> list[str]:
+    """Read "didn't", "didnt" and "did not" alike, as "did" + "not".
+
+    The apostrophe splits "didn't" into "didn" + "t", a word no other spelling shares, so "can't",
+    "cant" and "cannot" would be three different words; as "<verb> not" they are one, and the
+    pair "did not" keeps the negation next to its verb.
+    """
+    out: list[str] = []
+    for run in runs:
+        if run == "t" and out and out[-1] in _EN_BEFORE_APOSTROPHE_T:
+            out[-1:] = (_EN_BEFORE_APOSTROPHE_T[out[-1]], "not")
+        elif run in _EN_NEGATIONS:
+            out.extend((_EN_NEGATIONS[run], "not"))
+        else:
+            out.append(run)
+    return out
 
 
 def run_terms(runs: Iterable[str], language: str | None = None) -> tuple[str, ...]:
