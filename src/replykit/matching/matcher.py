@@ -26,6 +26,7 @@ from rapidfuzz import fuzz, process
 from replykit.kb.model import KnowledgeBase
 from replykit.l10n import normalize_locale
 from replykit.matching.index import PostingTable, SearchIndex, Vector, load_index
+from replykit.matching.message import essential_text
 from replykit.matching.normalize import normalize
 from replykit.matching.settings import MatchingSettings, matching_settings
 from replykit.matching.tokenize import MIN_TYPO_LENGTH, is_spaced_word, language_words, run_terms
@@ -270,7 +271,9 @@ class Matcher:
             source = "detected"
         else:
             locale = normalize_locale(locale)
-        ranking = self.rank(text, locale, top)
+        # The language is read from the whole message (greetings are good clues); the match from
+        # what it asks, without the e-mail frame of greetings, thanks and quoted replies.
+        ranking = self.rank(essential_text(text), locale, top)
         ranked = ranking.scored
         confident = False
         if ranked:
