@@ -128,18 +128,25 @@ class _Builder:
                 self._problem(path, item, f"{what} must be locale ids such as en or pt-BR, found {describe(item)}")
         return out
 
-    # -- replykit.yaml
-
-    def _config(self) -> Config | None:
-        [(config_file, data)] = self.files.each("config")
-        path = Path(config_file)
+    def _mapping_file(self, path: str | Path, data: bytes, not_a_mapping: str) -> yaml.MappingNode | None:
+        """The YAML file's top-level mapping, or None once its syntax or shape is reported."""
         parsed, problems = compose(path, data)
         self.problems.extend(problems)
         if parsed is None:
             return None
         node = parsed.root
         if not isinstance(node, yaml.MappingNode):
-            self._problem(path, node, f"{CONFIG_NAME} must be a mapping with source_locale and locales")
+            self._problem(path, node, not_a_mapping)
+            return None
+        return node
+
+    # -- replykit.yaml
+
+    def _config(self) -> Config | None:
+        [(config_file, data)] = self.files.each("config")
+        path = Path(config_file)
+        node = self._mapping_file(path, data, f"{CONFIG_NAME} must be a mapping with source_locale and locales")
+        if node is None:
             return None
         values: dict[str, yaml.Node] = {}
         positions: dict[str, Position] = {}
@@ -311,13 +318,8 @@ class _Builder:
         return entries
 
     def _entry(self, path: str, data: bytes, config: Config) -> Entry | None:
-        parsed, problems = compose(path, data)
-        self.problems.extend(problems)
-        if parsed is None:
-            return None
-        node = parsed.root
-        if not isinstance(node, yaml.MappingNode):
-            self._problem(path, node, "an entry must be a mapping with id and questions")
+        node = self._mapping_file(path, data, "an entry must be a mapping with id and questions")
+        if node is None:
             return None
         before = len(self.problems)
         fields: dict[str, yaml.Node] = {}
