@@ -237,11 +237,11 @@ class Embedder:
 
     def embed(self, text: str) -> list[float]:
         """Mean of the tokens' vectors, L2-normalised (all zeros for a text without tokens)."""
-        ids = self.token_ids(text)
-        total = [0.0] * self.dim
-        for token in ids:
-            total = [a + b for a, b in zip(total, self.row(token), strict=True)]
-        length = math.sqrt(sum(x * x for x in total))
+        rows = [self.row(token) for token in self.token_ids(text)]
+        if not rows:
+            return [0.0] * self.dim
+        total = [sum(column) for column in zip(*rows, strict=True)]  # one pass per dimension
+        length = math.hypot(*total)
         return [x / length for x in total] if length else total
 
     def matrix(self) -> bytes:
