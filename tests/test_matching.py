@@ -201,3 +201,18 @@ def test_without_wordllama_the_matcher_works_lexically(write_kb: WriteKB, monkey
     assert semantic.load_embedder() is None
     result = suggest(load_kb(write_kb(FILES)), "where is my order", locale="en")
     assert result.matches[0].id == "track-order" and result.confident
+
+
+@pytest.mark.skipif(load_embedder() is None, reason="wordllama's files are not installed")
+def test_tokens_are_those_of_wordllamas_tokenizer() -> None:
+    """Ids from the Hugging Face tokenizer wordllama loads (merges, byte fallback, '▁' for spaces)."""
+    embedder = load_embedder()
+    assert embedder is not None
+    assert embedder.token_ids("where is my parcel?") == [988, 338, 590, 610, 2242, 29973]
+    assert embedder.token_ids("Wo ist mein Paket") == [14962, 1752, 592, 262, 14371, 300]
+    assert embedder.token_ids("荷物がまだ届いていません") == [
+        29871, 235, 144, 186, 30834, 30458, 30441, 30955, 232, 180, 141, 30298, 30466, 30298, 30441, 31095, 30389,
+    ]
+    assert embedder.token_ids("naïve  café 😀") == [1055, 30085, 345, 29871, 274, 28059, 29871, 243, 162, 155, 131]
+    vector = embedder.embed("where is my parcel?")
+    assert len(vector) == embedder.dim == 256 and abs(sum(x * x for x in vector) - 1.0) < 1e-9
