@@ -7,8 +7,11 @@ import pytest
 import replykit
 from replykit import load_kb
 from replykit.errors import KBError
-from replykit.matching import Matcher, suggest
+from replykit.matching import Matcher, semantic, suggest
+from replykit.matching.matcher import calibrate
 from replykit.matching.normalize import normalize
+from replykit.matching.semantic import load_embedder
+from replykit.matching.settings import MatchingSettings, matching_settings
 from replykit.matching.tokenize import char_terms, word_terms
 from tests.conftest import WriteKB
 from tests.suggest_kb import FILES
@@ -154,3 +157,62 @@ def test_negation_spellings_read_as_verb_and_not() -> None:
     assert word_terms("i can't, cannot, cant", "en") == word_terms("i can not, can not, can not", "en")
     assert word_terms("didn't", "en") == ("did", "not", "did not")
     assert word_terms("don't", "de") == ("don", "t", "don t")  # only English is read so
+
+
+SEMANTIC_OFF = "source_locale: en\nlocales: [en, de, ja]\nmatching:\n  semantic_weight: 0\n"
+
+
+@pytest.mark.skipif(load_embedder() is None, reason="wordllama's files are not installed")
+def test_meaning_decides_where_words_mislead(write_kb: WriteKB) -> None:
+    """'money back' shares no word with the refund entry (but 'my' with tracking); meaning finds it."""
+    on = Matcher.for_kb(load_kb(write_kb(FILES)))
+    off = Matcher.for_kb(load_kb(write_kb(FILES, config=SEMANTIC_OFF, name="off")))
+    assert on.embedder is not None and off.embedder is None
+    for text, meant in (("I'd like my money back", "refund-status"), ("stop my purchase", "cancel-order")):
+        assert on.suggest(text, locale="en").matches[0].id == meant
+        assert off.suggest(text, locale="en").matches[0].id != meant
+    explained = on.suggest("stop my purchase", locale="en", explain=True).matches[0].explanation
+    assert "meaning" in explained
+
+
+def test_semantic_off_keeps_the_lexical_ranking(write_kb: WriteKB) -> None:
+    kb = load_kb(write_kb(FILES, config=SEMANTIC_OFF))
+    matcher = Matcher.for_kb(kb)
+    assert matcher.embedder is None
+    for text in ("I'd like my money back", "where is my order", "cancel it please"):
+        ranking = matcher.rank(normalize(text), "en", top=3)
+        got = matcher.suggest(text, locale="en", top=3)
+        assert [m.id for m in got.matches] == [matcher.index.entry_ids[s.entry] for s in ranking.scored]
+        assert [m.score for m in got.matches] == [round(calibrate(s.score), 4) for s in ranking.scored]
+
+
+def test_semantic_weight_is_validated(write_kb: WriteKB) -> None:
+    for bad in ("1.5", "-0.1", "yes"):
+        config = f"source_locale: en\nlocales: [en, de, ja]\nmatching:\n  semantic_weight: {bad}\n"
+        kb = load_kb(write_kb(FILES, config=config, name=f"bad{bad}"))
+        with pytest.raises(KBError) as raised:
+            matching_settings(kb)
+        assert "matching.semantic_weight must be a number from 0 to 1" in str(raised.value)
+    assert matching_settings(load_kb(write_kb(FILES))).semantic_weight == MatchingSettings().semantic_weight
+
+
+def test_without_wordllama_the_matcher_works_lexically(write_kb: WriteKB, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(semantic, "model_files", lambda: None)
+    assert semantic.load_embedder() is None
+    result = suggest(load_kb(write_kb(FILES)), "where is my order", locale="en")
+    assert result.matches[0].id == "track-order" and result.confident
+
+
+@pytest.mark.skipif(load_embedder() is None, reason="wordllama's files are not installed")
+def test_tokens_are_those_of_wordllamas_tokenizer() -> None:
+    """Ids from the Hugging Face tokenizer wordllama loads (merges, byte fallback, '▁' for spaces)."""
+    embedder = load_embedder()
+    assert embedder is not None
+    assert embedder.token_ids("where is my parcel?") == [988, 338, 590, 610, 2242, 29973]
+    assert embedder.token_ids("Wo ist mein Paket") == [14962, 1752, 592, 262, 14371, 300]
+    assert embedder.token_ids("荷物がまだ届いていません") == [
+        29871, 235, 144, 186, 30834, 30458, 30441, 30955, 232, 180, 141, 30298, 30466, 30298, 30441, 31095, 30389,
+    ]
+    assert embedder.token_ids("naïve  café 😀") == [1055, 30085, 345, 29871, 274, 28059, 29871, 243, 162, 155, 131]
+    vector = embedder.embed("where is my parcel?")
+    assert len(vector) == embedder.dim == 256 and abs(sum(x * x for x in vector) - 1.0) < 1e-9

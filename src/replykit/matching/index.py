@@ -6,6 +6,11 @@ words that single an entry out weigh much. Each phrasing gets a word vector and 
 n-gram vector; each (entry, locale) also gets a centroid, the normalised sum of its phrasings,
 so that an entry asked about in words spread over several phrasings still scores.
 
+With wordllama's static token embeddings available (:mod:`replykit.matching.semantic`), each entry
+also gets a meaning vector: the normalised mean of its phrasings' normalised embeddings (all
+locales; see :func:`~replykit.matching.semantic.embedding_text`), computed here once with numpy
+so that a question only reads its own tokens' vectors.
+
 Building costs time on big KBs, so the index is pickled into the cache folder under the KB's
 fingerprint: a KB whose files did not change never rebuilds it. Inverted lists are flat typed
 arrays, which load an order of magnitude faster than lists of Python tuples.
@@ -25,10 +30,11 @@ from pathlib import Path
 from replykit.kb.loader import cache_dir, write_atomic
 from replykit.kb.model import KnowledgeBase
 from replykit.matching.normalize import normalize
+from replykit.matching.semantic import Embedder, embedding_text
 from replykit.matching.tokenize import MIN_TYPO_LENGTH, char_terms, is_spaced_word, language_words, run_terms
 
 #: Bump when the index layout or weighting changes, so old cache files are ignored.
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 
 Vector = dict[str, float]
 
@@ -116,6 +122,15 @@ class SearchIndex:
     vocabulary: list[str] = field(default_factory=list)
     #: The same per language of the phrasings they come from.
     vocabulary_by_language: dict[str, list[str]] = field(default_factory=dict)
+    #: Identity of the embedding model the entry vectors come from (None: built without one).
+    semantic_key: str | None = None
+    #: Per entry, its meaning vector (``vector_dim`` floats each, all zero for an entry without text).
+    entry_vectors: array[float] = field(default_factory=lambda: array("f"))
+    vector_dim: int = 0
+
+    def entry_vector(self, entry: int) -> array[float]:
+        dim = self.vector_dim
+        return self.entry_vectors[entry * dim : (entry + 1) * dim]
 
     @property
     def size(self) -> int:
@@ -132,7 +147,55 @@ def _entry_idf(term_entries: dict[str, set[int]], n_entries: int) -> dict[str, f
     return {t: math.log(1.0 + n_entries / len(ids)) for t, ids in term_entries.items()}
 
 
-def build_index(kb: KnowledgeBase) -> SearchIndex:
+#: Phrasings embedded per numpy step while building (bounds the memory of the token-vector gather).
+EMBED_CHUNK = 4000
+
+
+def entry_vectors(kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder) -> array[float] | None:
+    """Each entry's meaning vector, flat; None when numpy (a dependency of wordllama) is missing."""
+    try:
+        import numpy as np  # build time only: a question never pays for it
+    except ImportError:
+        return None
+    embedder.bulk()
+    dim = embedder.dim
+    table = np.frombuffer(embedder.matrix(), dtype="<f2").reshape(-1, dim).astype(np.float32)
+    out = np.zeros((len(entry_ids), dim), dtype=np.float32)
+    token_ids: list[int] = []
+    starts: list[int] = []
+    owners: list[int] = []
+
+    def flush() -> None:
+        if not starts:
+            return
+        ids = np.clip(np.array(token_ids, dtype=np.int64), 0, table.shape[0] - 1)
+        sums = np.add.reduceat(table[ids], np.array(starts, dtype=np.int64), axis=0)
+        lengths = np.linalg.norm(sums, axis=1, keepdims=True)
+        np.add.at(out, np.array(owners, dtype=np.int64), sums / np.maximum(lengths, 1e-12))
+        token_ids.clear()
+        starts.clear()
+        owners.clear()
+
+    for e, entry_id in enumerate(entry_ids):
+        for phrasings in kb.entries[entry_id].questions.values():
+            for phrasing in phrasings:
+                ids_of = embedder.token_ids(embedding_text(phrasing.text))
+                if not ids_of:
+                    continue
+                starts.append(len(token_ids))
+                token_ids.extend(ids_of)
+                owners.append(e)
+                if len(starts) >= EMBED_CHUNK:
+                    flush()
+    flush()
+    lengths = np.linalg.norm(out, axis=1, keepdims=True)
+    out /= np.maximum(lengths, 1e-12)
+    vectors: array[float] = array("f")
+    vectors.frombytes(out.astype("=f4").tobytes())
+    return vectors
+
+
+def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIndex:
     """Index every phrasing of every entry; IDF counts entries, not phrasings."""
     entry_ids = sorted(kb.entries)
     doc_group: array[int] = array("i")
@@ -202,6 +265,7 @@ def build_index(kb: KnowledgeBase) -> SearchIndex:
         language: sorted(w for w in found if len(w) >= MIN_TYPO_LENGTH and is_spaced_word(w))
         for language, found in raw_words.items()
     }
+    vectors = entry_vectors(kb, entry_ids, embedder) if embedder is not None else None
     return SearchIndex(
         fingerprint=kb.fingerprint,
         entry_ids=entry_ids,
@@ -217,6 +281,9 @@ def build_index(kb: KnowledgeBase) -> SearchIndex:
         char_centroids=PostingTable.build(char_idf, char_centroids),
         vocabulary=sorted({w for language_words in by_language.values() for w in language_words}),
         vocabulary_by_language=by_language,
+        semantic_key=embedder.key if embedder is not None and vectors is not None else None,
+        entry_vectors=vectors if vectors is not None else array("f"),
+        vector_dim=embedder.dim if embedder is not None and vectors is not None else 0,
     )
 
 
@@ -225,18 +292,25 @@ def index_cache_file(fingerprint: str) -> Path:
     return cache_dir() / f"index-{INDEX_FORMAT}-{fingerprint}.pickle"
 
 
-def load_index(kb: KnowledgeBase, *, use_cache: bool = True) -> SearchIndex:
-    """The KB's index from the on-disk cache, or built (and cached) when missing or stale."""
+def load_index(kb: KnowledgeBase, *, use_cache: bool = True, embedder: Embedder | None = None) -> SearchIndex:
+    """The KB's index from the on-disk cache, or built (and cached) when missing or stale.
+
+    With an ``embedder``, an index without entry vectors from that very model is stale too.
+    """
     path = index_cache_file(kb.fingerprint)
     if use_cache:
         try:
             with open(path, "rb") as f:
                 cached = pickle.load(f)
-            if isinstance(cached, SearchIndex) and cached.fingerprint == kb.fingerprint:
+            if (
+                isinstance(cached, SearchIndex)
+                and cached.fingerprint == kb.fingerprint
+                and (embedder is None or cached.semantic_key == embedder.key)
+            ):
                 return cached
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
             pass
-    index = build_index(kb)
+    index = build_index(kb, embedder)
     if use_cache:
         with contextlib.suppress(OSError):  # a read-only cache folder only costs speed
             write_atomic(path, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))

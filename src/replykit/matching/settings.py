@@ -30,6 +30,9 @@ class MatchingSettings:
     other_locale_factor: float = 0.7
     #: rapidfuzz similarity (0..100) from which an unknown word is read as a typo of a KB word.
     typo_similarity: float = 80.0
+    #: Share of meaning (cosine of wordllama embeddings, question vs. entry) in the reported score of
+    #: the lexically best entries; 0 turns the semantic signal off.
+    semantic_weight: float = 0.4
 
 
 _RANGES: dict[str, tuple[float, float]] = {
@@ -39,6 +42,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "phrasing_weight": (0.0, 1.0),
     "other_locale_factor": (0.0, 1.0),
     "typo_similarity": (50.0, 100.0),
+    "semantic_weight": (0.0, 1.0),
 }
 
 
