@@ -6,9 +6,8 @@ L2-normalised -- exactly what ``WordLlama.embed(texts, norm=True)`` computes -- 
 order" and "stop my purchase" land close although they share few words.
 
 replykit never imports wordllama (its import pulls pydantic, numpy and requests, 0.7 s): it finds
-the package's files with :meth:`importlib.machinery.PathFinder.find_spec`, which does not
-execute it, and reads
-them itself:
+the package's files with :meth:`importlib.machinery.PathFinder.find_spec`, which does not execute
+it, and reads them itself:
 
 - the tokenizer (vocabulary and merge ranks) is parsed once and cached as a compact pickle under
   :func:`replykit.kb.loader.cache_dir`, keyed by the identity (path, size, mtime) of the files;
