@@ -16,8 +16,27 @@ from functools import lru_cache
 _UNSPACED = (
     "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 )
-_RUN = re.compile(rf"[{_UNSPACED}]+|[^\W\d_{_UNSPACED}]+|\d+")
-_UNSPACED_RUN = re.compile(rf"^[{_UNSPACED}]+$")
+#: The first code point of those scripts: a text below it has no unspaced runs.
+_FIRST_UNSPACED = "\u0e00"
+# Compiling the script ranges costs ~8 ms, a noticeable share of a one-question process, so the
+# full patterns are compiled only for the first text that reaches those scripts.
+_LATIN_RUN = re.compile(r"[^\W\d_]+|\d+")
+
+
+@lru_cache(maxsize=1)
+def _any_run() -> re.Pattern[str]:
+    return re.compile(rf"[{_UNSPACED}]+|[^\W\d_{_UNSPACED}]+|\d+")
+
+
+@lru_cache(maxsize=1)
+def _unspaced_run() -> re.Pattern[str]:
+    return re.compile(rf"^[{_UNSPACED}]+$")
+
+
+def _runs(text: str) -> list[str]:
+    if not text or max(text) < _FIRST_UNSPACED:
+        return _LATIN_RUN.findall(text)
+    return _any_run().findall(text)
 
 #: Babel language code -> Snowball algorithm (PyStemmer).
 _SNOWBALL = {
@@ -39,7 +58,7 @@ MIN_TYPO_LENGTH = 4
 
 
 def _is_unspaced(run: str) -> bool:
-    return _UNSPACED_RUN.match(run) is not None
+    return bool(run) and max(run) >= _FIRST_UNSPACED and _unspaced_run().match(run) is not None
 
 
 def is_spaced_word(term: str) -> bool:
@@ -49,7 +68,7 @@ def is_spaced_word(term: str) -> bool:
 
 def words(text: str) -> list[str]:
     """The runs of a normalised text: words, numbers, and unbroken runs of unspaced scripts."""
-    return _RUN.findall(text)
+    return _runs(text)
 
 
 def language_words(text: str, language: str | None = None) -> list[str]:
@@ -140,7 +159,7 @@ def stemmer_for(language: str | None) -> Callable[[str], str] | None:
 def char_terms(text: str) -> tuple[str, ...]:
     """Character n-grams of each word, padded with spaces so that word starts and ends count."""
     out: list[str] = []
-    for run in _RUN.findall(text):
+    for run in _runs(text):
         if _is_unspaced(run):
             out.extend(run[i : i + 3] for i in range(len(run) - 2))
             continue
