@@ -34,6 +34,25 @@ KBOption = Annotated[
         show_default=False,
     ),
 ]
+# The order data that fills a reply, shared by render and suggest (which renders its top match).
+VarOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--var",
+        metavar="NAME=VALUE",
+        help='A value for the reply, repeatable; wins over --order. Lists as JSON: items=\'["a","b"]\'.',
+        show_default=False,
+    ),
+]
+OrderOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--order",
+        metavar="FILE",
+        help="Order data (JSON or YAML): the reply's variables, customer and timezone.",
+        show_default=False,
+    ),
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from replykit.cli.app import KBOption, app, open_kb, user_errors
+from replykit.cli.app import KBOption, OrderOption, VarOption, app, open_kb, user_errors
 
 
 class ChannelChoice(StrEnum):
@@ -37,22 +36,8 @@ def render(
             show_default=False,
         ),
     ],
-    var: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--var",
-            metavar="NAME=VALUE",
-            help='A value: NAME=VALUE, repeatable; wins over --order. Lists as JSON: items=\'["a","b"]\'.',
-            show_default=False,
-        ),
-    ] = None,
-    order: Annotated[
-        Path | None,
-        typer.Option(
-            "--order", metavar="FILE", help="Order data (JSON or YAML): variables, customer, timezone.",
-            show_default=False,
-        ),
-    ] = None,
+    var: VarOption = None,
+    order: OrderOption = None,
     tz: Annotated[
         str | None,
         typer.Option(

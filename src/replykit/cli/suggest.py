@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
-from replykit.cli.app import KBOption, app, open_kb, user_errors
+from replykit.cli.app import KBOption, OrderOption, VarOption, app, open_kb, user_errors
 from replykit.errors import UserError
 
 if TYPE_CHECKING:
@@ -158,19 +158,8 @@ def suggest(
         SuggestFormat, typer.Option("--format", help="text for people; json (one object) or jsonl (one per line).")
     ] = SuggestFormat.text,
     explain: Annotated[bool, typer.Option("--explain", help="Show why each entry scored as it did.")] = False,
-    var: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--var", metavar="NAME=VALUE", help="A value for the reply: NAME=VALUE, repeatable.", show_default=False,
-        ),
-    ] = None,
-    order: Annotated[
-        Path | None,
-        typer.Option(
-            "--order", metavar="FILE", help="Order data (JSON or YAML) that fills the reply's variables.",
-            show_default=False,
-        ),
-    ] = None,
+    var: VarOption = None,
+    order: OrderOption = None,
     kb: KBOption = None,
 ) -> None:
     """Name the entries that answer a question, best first, and show the reply in the customer's language.
