@@ -68,6 +68,23 @@ def test_typos_are_repaired_to_kb_words(write_kb: WriteKB) -> None:
     assert "refnud->refund" in result.matches[0].explanation
 
 
+@pytest.mark.parametrize(
+    ("typed", "repair"),
+    [
+        ("rfeund", "refund"),  # first two letters swapped
+        ("efund", "refund"),  # first letter missing
+        ("arefund", "refund"),  # a letter typed before the word
+        ("tefund", "refund"),  # first letter wrong
+        ("refudn", "refund"),  # a typo further on
+    ],
+)
+def test_typos_at_the_start_of_a_word_are_repaired_too(write_kb: WriteKB, typed: str, repair: str) -> None:
+    kb = load_kb(write_kb(FILES))
+    result = suggest(kb, f"status of my {typed} please", locale="en", explain=True)
+    assert result.matches[0].id == "refund-status"
+    assert f"{typed}->{repair}" in result.matches[0].explanation
+
+
 def test_japanese_without_spaces_matches(write_kb: WriteKB) -> None:
     kb = load_kb(write_kb(FILES))
     result = suggest(kb, "注文をキャンセルしたい")
