@@ -146,3 +146,25 @@ def test_an_unwritable_cache_only_costs_speed(write_kb: WriteKB, run_cli: RunCLI
                      env={"REPLYKIT_CACHE_DIR": str(blocked / "cache")})
     assert result.exit_code == 0, result.stderr
     assert "Your order [order_id] is on its way." in result.stdout
+
+
+def test_running_one_command_leaves_every_command_available(
+    write_kb: WriteKB, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run builds only the command it runs; the app keeps all six for the next run and for --help."""
+    from replykit.cli import app
+
+    root = write_kb(FILES)
+    with pytest.raises(SystemExit) as done:
+        app(["suggest", "--kb", str(root), "--locale", "en", "--format", "json", "where is my order"])
+    assert done.value.code == 0
+    assert json.loads(capsys.readouterr().out)["matches"][0]["id"] == "track-order"
+    with pytest.raises(SystemExit):
+        app(["--help"])
+    listing = capsys.readouterr().out
+    for command in ("check", "lint", "status", "mark-reviewed", "render", "suggest"):
+        assert f"  {command} " in listing
+    with pytest.raises(SystemExit) as done:
+        app(["check", "--kb", str(root)])
+    assert done.value.code == 0
+    assert "3 entries" in capsys.readouterr().out

@@ -16,7 +16,36 @@ from replykit.errors import KBError, UserError
 if TYPE_CHECKING:
     from replykit.kb.model import KnowledgeBase
 
-app = PlainConversionTyper(
+
+
+class ReplykitTyper(PlainConversionTyper):
+    """The app, which builds only the command being run.
+
+    typer turns every registered command into a click command on each run (reading signatures and
+    annotations, ~3 ms a command); a run of ``replykit suggest`` needs one of the six. ``--help``,
+    ``--version`` and unknown names still see them all. (Test runners that call typer's
+    ``get_command`` directly get the whole app, as before.)
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        argv = kwargs.get("args") or (args[0] if args else sys.argv[1:])
+        wanted = str(argv[0]) if argv else ""
+        everything = self.registered_commands
+        chosen = [c for c in everything if _command_name(c) == wanted]
+        if chosen:
+            self.registered_commands = chosen
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            self.registered_commands = everything
+
+
+def _command_name(info: Any) -> str:
+    """A registered command's name as typer derives it (``mark_reviewed`` -> ``mark-reviewed``)."""
+    return str(info.name or getattr(info.callback, "__name__", "")).replace("_", "-")
+
+
+app = ReplykitTyper(
     name="replykit",
     help="Answer customer questions from a git-versioned FAQ knowledge base, in the customer's language.",
     no_args_is_help=True,
