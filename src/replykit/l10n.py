@@ -6,8 +6,6 @@ locale is always the Babel-style id string, so dictionary keys and folder names 
 
 from __future__ import annotations
 
-import contextlib
-import pickle
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -131,19 +129,16 @@ def _memo_path() -> Path:
 def _chain_memo() -> dict[tuple[object, ...], tuple[str, ...]]:
     global _memo
     if _memo is None:
-        _memo = {}
-        with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError):
-            loaded = pickle.loads(_memo_path().read_bytes())
-            if isinstance(loaded, dict):
-                _memo = loaded
+        from replykit.kb.loader import read_cached  # the loader imports this module
+
+        _memo = read_cached(_memo_path(), dict) or {}
     return _memo
 
 
 def _save_chain_memo(memo: dict[tuple[object, ...], tuple[str, ...]]) -> None:
-    from replykit.kb.loader import write_atomic
+    from replykit.kb.loader import write_cached
 
-    with contextlib.suppress(OSError):  # a read-only cache only costs speed
-        write_atomic(_memo_path(), pickle.dumps(memo, protocol=pickle.HIGHEST_PROTOCOL))
+    write_cached(_memo_path(), memo)
 
 
 def _compute_chain(

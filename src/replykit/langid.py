@@ -13,10 +13,8 @@ Imported lazily by the matcher: a run with ``--locale`` never loads any of this.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import math
-import pickle
 import re
 import threading
 from collections import Counter, defaultdict
@@ -26,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from replykit.kb.loader import cache_dir, write_atomic
+from replykit.kb.loader import cache_dir, read_cached, write_cached
 from replykit.kb.model import KnowledgeBase
 from replykit.matching.normalize import normalize
 
@@ -212,16 +210,11 @@ def detector_for(kb: KnowledgeBase) -> LanguageDetector:
 
 def _load_or_train(kb: KnowledgeBase) -> LanguageDetector:
     path = cache_dir() / f"langid-{MODEL_FORMAT}-{kb.fingerprint}.pickle"
-    try:
-        with open(path, "rb") as f:
-            model = pickle.load(f)
-        if isinstance(model, KBLanguageModel):
-            return LanguageDetector(kb.locales, model, kb.source_locale)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        pass
+    model = read_cached(path, KBLanguageModel)
+    if model is not None:
+        return LanguageDetector(kb.locales, model, kb.source_locale)
     detector = LanguageDetector.for_kb(kb)
-    with contextlib.suppress(OSError):  # a read-only cache folder only costs speed
-        write_atomic(path, pickle.dumps(detector.kb_model, protocol=pickle.HIGHEST_PROTOCOL))
+    write_cached(path, detector.kb_model)
     return detector
 
 

@@ -82,17 +82,17 @@ def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: boo
     folder = _cache_dir()
     root_key = hashlib.sha256(str(root).encode()).hexdigest()[:16]
     manifest_file = folder / f"manifest-{root_key}.pickle"
-    manifest = _read_pickle(manifest_file, dict) if use_cache else None
+    manifest = read_cached(manifest_file, dict) if use_cache else None
     manifest = manifest if manifest is not None else {}
     before = dict(manifest)
     files = _collect_files(root, manifest)
     fingerprint = _fingerprint(root, files)
     if use_cache and manifest != before:
-        _write_pickle(manifest_file, manifest)
+        write_cached(manifest_file, manifest)
     cache_file = folder / f"kb-{fingerprint}.pickle"
     if use_cache:
         _remember_fingerprint(folder, root_key, fingerprint)
-        cached = _read_pickle(cache_file, KnowledgeBase)
+        cached = read_cached(cache_file, KnowledgeBase)
         if cached is not None and cached.root == root:
             return LoadResult(cached)
     from replykit.kb.build import build_kb  # YAML and validation: only when the cache misses
@@ -100,7 +100,7 @@ def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: boo
     result = build_kb(root, files, fingerprint)
     result.problems.sort()
     if use_cache and result.kb is not None and not result.problems:
-        _write_pickle(cache_file, result.kb)
+        write_cached(cache_file, result.kb)
     return result
 
 
@@ -201,7 +201,7 @@ def cache_dir() -> Path:
 T = TypeVar("T")
 
 
-def _read_pickle(cache_file: Path, kind: type[T]) -> T | None:
+def read_cached(cache_file: Path, kind: type[T]) -> T | None:
     """A cached object, or None when it is missing, unreadable or from another replykit."""
     try:
         with open(cache_file, "rb") as f:
@@ -247,6 +247,7 @@ def _remember_fingerprint(folder: Path, root_key: str, fingerprint: str) -> None
                 stale.unlink(missing_ok=True)
 
 
-def _write_pickle(cache_file: Path, obj: object) -> None:
+def write_cached(cache_file: Path, obj: object) -> None:
+    """Pickle ``obj`` into the cache; a read-only or full cache folder only costs speed."""
     with contextlib.suppress(OSError):  # a read-only or full cache folder only costs speed
         write_atomic(cache_file, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))

@@ -18,16 +18,14 @@ arrays, which load an order of magnitude faster than lists of Python tuples.
 
 from __future__ import annotations
 
-import contextlib
 import math
-import pickle
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from replykit.kb.loader import cache_dir, write_atomic
+from replykit.kb.loader import cache_dir, read_cached, write_cached
 from replykit.kb.model import KnowledgeBase
 from replykit.matching.normalize import normalize
 from replykit.matching.semantic import Embedder, embedding_text
@@ -299,19 +297,14 @@ def load_index(kb: KnowledgeBase, *, use_cache: bool = True, embedder: Embedder 
     """
     path = index_cache_file(kb.fingerprint)
     if use_cache:
-        try:
-            with open(path, "rb") as f:
-                cached = pickle.load(f)
-            if (
-                isinstance(cached, SearchIndex)
-                and cached.fingerprint == kb.fingerprint
-                and (embedder is None or cached.semantic_key == embedder.key)
-            ):
-                return cached
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            pass
+        cached = read_cached(path, SearchIndex)
+        if (
+            cached is not None
+            and cached.fingerprint == kb.fingerprint
+            and (embedder is None or cached.semantic_key == embedder.key)
+        ):
+            return cached
     index = build_index(kb, embedder)
     if use_cache:
-        with contextlib.suppress(OSError):  # a read-only cache folder only costs speed
-            write_atomic(path, pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+        write_cached(path, index)
     return index

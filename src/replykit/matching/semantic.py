@@ -21,11 +21,9 @@ the semantic signal off.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import hashlib
 import math
 import os
-import pickle
 import re
 import struct
 import unicodedata
@@ -33,7 +31,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from replykit.kb.loader import cache_dir, write_atomic
+from replykit.kb.loader import cache_dir, read_cached, write_cached
 
 #: Bump when the cached tokenizer layout changes.
 CACHE_FORMAT = 3
@@ -149,16 +147,11 @@ def _parse(key: str, weights: Path, tokenizer: Path) -> _Tables:
 def _load_tables(weights: Path, tokenizer: Path) -> _Tables:
     key = _identity((weights, tokenizer))
     path = cache_dir() / f"wordllama-{CACHE_FORMAT}-{key}.tables"
-    try:
-        with open(path, "rb") as f:
-            cached = pickle.load(f)
-        if isinstance(cached, _Tables) and cached.key == key:
-            return cached
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        pass
+    cached = read_cached(path, _Tables)
+    if cached is not None and cached.key == key:
+        return cached
     tables = _parse(key, weights, tokenizer)
-    with contextlib.suppress(OSError):
-        write_atomic(path, pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
+    write_cached(path, tables)
     return tables
 
 
