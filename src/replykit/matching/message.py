@@ -10,26 +10,8 @@ the question, and a message that is nothing but a greeting or thanks is left as 
 from __future__ import annotations
 
 import re
-from functools import cached_property
 
-
-class _Lazy:
-    """A regular expression compiled on first use: most questions are one line of plain text and
-    never need the e-mail patterns, whose compilation costs a few milliseconds a process."""
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self._source = (pattern, flags)
-
-    @cached_property
-    def compiled(self) -> re.Pattern[str]:
-        return re.compile(*self._source)
-
-    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        return self.compiled.match(text, pos)
-
-    def sub(self, replacement: str, text: str, count: int = 0) -> str:
-        return self.compiled.sub(replacement, text, count=count)
-
+from replykit.matching.patterns import LazyPattern
 
 # Openers of a greeting, in the languages sellers meet most, longest first; a name may follow
 # ("Hi Anna,"). Matched by prefix, not one big regular expression: compiling that cost every
@@ -58,17 +40,17 @@ _ADDRESSING = tuple(
         reverse=True,
     )
 )
-_NAME_THEN_PUNCTUATION = _Lazy(r"(?:[ \t]+[^\W\d_][\w.'-]*){0,3}?[ \t]*(?:[,:!.]+|$)")
-_ADDRESSEE_THEN_PUNCTUATION = _Lazy(r"[^,:!\n]{0,40}?(?:[ \t]+[^\W\d_][\w.'-]*){0,3}?[ \t]*(?:[,:!]+|$)")
+_NAME_THEN_PUNCTUATION = LazyPattern(r"(?:[ \t]+[^\W\d_][\w.'-]*){0,3}?[ \t]*(?:[,:!.]+|$)")
+_ADDRESSEE_THEN_PUNCTUATION = LazyPattern(r"[^,:!\n]{0,40}?(?:[ \t]+[^\W\d_][\w.'-]*){0,3}?[ \t]*(?:[,:!]+|$)")
 # Japanese and Chinese openers are set phrases that end with their own punctuation, or a line end.
-_CJK_ADDRESSEE = _Lazy(r"^\s*[^\s、。]{1,20}(?:様|さま|御中)[、。\s]*$")
-_CJK_GREETING = _Lazy(
+_CJK_ADDRESSEE = LazyPattern(r"^\s*[^\s、。]{1,20}(?:様|さま|御中)[、。\s]*$")
+_CJK_GREETING = LazyPattern(
     r"^\s*(?:[^\s、。]{1,20}(?:様|さま|御中)[、。\s]*)?"
     r"(?:お世話になっております|お世話になります|いつもお世話になっております|こんにちは|こんばんは|はじめまして|初めまして|您好|你好)"
     r"[、。！!\s]*"
 )
 # Sign-offs: a short closing line and everything after it (the name, a phone number, a footer).
-_CLOSING = _Lazy(
+_CLOSING = LazyPattern(
     r"""^\s*(?:
         thanks|thank\syou|thx|ty|many\sthanks|cheers|regards|best|kind\sregards|best\sregards|warm\sregards
         |sincerely|yours|all\sthe\sbest|have\sa\snice\sday
@@ -79,9 +61,9 @@ _CLOSING = _Lazy(
     )\b""",
     re.IGNORECASE | re.VERBOSE,
 )
-_CJK_CLOSING = _Lazy(r"^\s*(?:よろしくお願い|宜しくお願い|どうぞよろしく|以上(?:です|、|。|$)|谢谢|謝謝|此致)")
+_CJK_CLOSING = LazyPattern(r"^\s*(?:よろしくお願い|宜しくお願い|どうぞよろしく|以上(?:です|、|。|$)|谢谢|謝謝|此致)")
 # The header above a quoted earlier message, and the lines of the quote itself.
-_REPLY_HEADER = _Lazy(
+_REPLY_HEADER = LazyPattern(
     r"""^\s*(?:
         on\s.{4,120}\swrote:|am\s.{4,120}\sschrieb\s.{0,120}:|le\s.{4,120}\sa\sécrit\s?:|el\s.{4,120}\sescribió:
         |-{2,}\s?(?:original\smessage|ursprüngliche\snachricht|message\sd'origine|mensaje\soriginal)\s?-{2,}
@@ -90,7 +72,7 @@ _REPLY_HEADER = _Lazy(
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_SIGNATURE_DELIMITER = _Lazy(r"^--\s?$")
+_SIGNATURE_DELIMITER = LazyPattern(r"^--\s?$")
 #: A closing line longer than this many words is a sentence that happens to start with "thanks".
 _CLOSING_MAX_WORDS = 6
 #: Closings are looked for among this many last lines of the message.

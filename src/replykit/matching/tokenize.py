@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
+from replykit.matching.patterns import LazyPattern
+
 # Scripts written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar.
 _UNSPACED = (
     "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -21,22 +23,14 @@ _FIRST_UNSPACED = "\u0e00"
 # Compiling the script ranges costs ~8 ms, a noticeable share of a one-question process, so the
 # full patterns are compiled only for the first text that reaches those scripts.
 _LATIN_RUN = re.compile(r"[^\W\d_]+|\d+")
-
-
-@lru_cache(maxsize=1)
-def _any_run() -> re.Pattern[str]:
-    return re.compile(rf"[{_UNSPACED}]+|[^\W\d_{_UNSPACED}]+|\d+")
-
-
-@lru_cache(maxsize=1)
-def _unspaced_run() -> re.Pattern[str]:
-    return re.compile(rf"^[{_UNSPACED}]+$")
+_ANY_RUN = LazyPattern(rf"[{_UNSPACED}]+|[^\W\d_{_UNSPACED}]+|\d+")
+_UNSPACED_RUN = LazyPattern(rf"^[{_UNSPACED}]+$")
 
 
 def _runs(text: str) -> list[str]:
     if not text or max(text) < _FIRST_UNSPACED:
         return _LATIN_RUN.findall(text)
-    return _any_run().findall(text)
+    return _ANY_RUN.findall(text)
 
 #: Babel language code -> Snowball algorithm (PyStemmer).
 _SNOWBALL = {
@@ -58,7 +52,7 @@ MIN_TYPO_LENGTH = 4
 
 
 def _is_unspaced(run: str) -> bool:
-    return bool(run) and max(run) >= _FIRST_UNSPACED and _unspaced_run().match(run) is not None
+    return bool(run) and max(run) >= _FIRST_UNSPACED and _UNSPACED_RUN.match(run) is not None
 
 
 def is_spaced_word(term: str) -> bool:
