@@ -283,11 +283,8 @@ def build_environment(
     if not chain:
         raise ValueError("a fallback chain has at least one locale")
     zone = _resolve_tz(tz, "--tz") or _locale_timezone(kb, chain) or UTC
-    moment = now or datetime.now(UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(zone)
-    formatter = Formatter(normalize_locale(locale or chain[0]), zone, moment)
+    formatter = Formatter(normalize_locale(locale or chain[0]), zone, now or datetime.now(UTC))
+    moment = formatter.current_time()  # in the customer's zone, as every filter sees it
     env = ReplyEnvironment(
         loader=FileSystemLoader([str(d) for d in kb.template_dirs(tuple(chain))], encoding="utf-8"),
         undefined=StrictUndefined,
