@@ -39,6 +39,11 @@ class Problem:
         return f"{display_path(self.path, relative_to)}:{self.line}:{self.column}: {self.message}"
 
 
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """``1 error``, ``2 errors``, ``3 entries`` (``many`` for irregular plurals): messages read naturally."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
+
+
 def display_path(path: Path, relative_to: Path | None = None) -> str:
     """Show a path relative to the current folder when it lies below it, as CI checkouts expect."""
     base = relative_to or Path.cwd()

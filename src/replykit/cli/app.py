@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from replykit.cli.params import PlainConversionTyper
-from replykit.errors import KBError, UserError
+from replykit.errors import KBError, UserError, counted
 
 if TYPE_CHECKING:
     from replykit.kb.model import KnowledgeBase
@@ -103,7 +103,7 @@ def user_errors(func: F) -> F:
             for problem in e.problems:
                 typer.echo(problem.format(), err=True)
             count = len(e.problems)
-            raise fail(f"the knowledge base has {count} problem{'s' if count != 1 else ''}; fix them and retry",
+            raise fail(f"the knowledge base has {counted(count, 'problem')}; fix them and retry",
                        e.exit_code) from None
         except UserError as e:
             raise fail(str(e), e.exit_code) from None

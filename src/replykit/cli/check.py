@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from replykit.cli.app import KBOption, app, open_kb, user_errors
+from replykit.errors import counted
 
 
 @app.command()
@@ -14,10 +15,7 @@ def check(kb: KBOption = None) -> None:
     loaded = open_kb(kb)
     n_phrasings = sum(len(items) for e in loaded.entries.values() for items in e.questions.values())
     typer.echo(
-        f"{loaded.root}: {_count(len(loaded.entries), 'entry', 'entries')}, {_count(n_phrasings, 'phrasing')}, "
+        f"{loaded.root}: {counted(len(loaded.entries), 'entry', 'entries')}, {counted(n_phrasings, 'phrasing')}, "
         f"locales {', '.join(loaded.locales)} (source {loaded.source_locale})"
     )
 
-
-def _count(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else many or one + 's'}"

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from replykit.cli.app import KBOption, app, open_kb, user_errors
-from replykit.errors import EXIT_FINDINGS, EXIT_OK, UserError, display_path
+from replykit.errors import EXIT_FINDINGS, EXIT_OK, UserError, counted, display_path
 
 # The lint engine, reporters and lock file are imported inside the commands that use them: registering
 # these commands must stay cheap for `replykit suggest`, which never lints.
@@ -75,7 +75,7 @@ def lint(
     typer.echo(render_report(findings, fmt, strict=strict, color=color), nl=False)
     errors, warnings = count_levels(findings)
     if fmt in ("text", "github"):
-        summary = f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+        summary = f"{counted(errors, 'error')}, {counted(warnings, 'warning')}"
         typer.echo(f"replykit lint: {display_path(root)}: {summary}", err=True)
     failed = errors > 0 or (strict and warnings > 0)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
@@ -145,5 +145,5 @@ def mark_reviewed_command(
     marked = mark_reviewed(loaded, None if all_entries else entries, locales)
     count = len(marked)
     typer.echo(
-        f"marked {count} translation{'s' if count != 1 else ''} as reviewed in {display_path(loaded.root / LOCK_NAME)}"
+        f"marked {counted(count, 'translation')} as reviewed in {display_path(loaded.root / LOCK_NAME)}"
     )

@@ -10,6 +10,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
+from replykit.errors import counted
 from replykit.lint.finding import Finding
 from replykit.lint.registry import RULES
 from replykit.reporters.text import format_finding
@@ -35,7 +36,7 @@ def render(findings: Sequence[Finding], *, strict: bool = False) -> str:
         if failing:
             failed_rules += 1
             failure = ET.SubElement(
-                case, "failure", type=rule_id, message=f"{len(failing)} finding{'s' if len(failing) != 1 else ''}"
+                case, "failure", type=rule_id, message=counted(len(failing), "finding")
             )
             failure.text = lines
         elif items:
