@@ -41,8 +41,10 @@ class ReplykitTyper(PlainConversionTyper):
 
 
 def _command_name(info: Any) -> str:
-    """A registered command's name as typer derives it (``mark_reviewed`` -> ``mark-reviewed``)."""
-    return str(info.name or getattr(info.callback, "__name__", "")).replace("_", "-")
+    """A registered command's name, as typer derives it (``mark_reviewed`` -> ``mark-reviewed``)."""
+    from typer.main import get_command_name
+
+    return str(info.name or get_command_name(getattr(info.callback, "__name__", "")))
 
 
 app = ReplykitTyper(
