@@ -18,4 +18,8 @@ def check(kb: KBOption = None) -> None:
         f"{loaded.root}: {counted(len(loaded.entries), 'entry', 'entries')}, {counted(n_phrasings, 'phrasing')}, "
         f"locales {', '.join(loaded.locales)} (source {loaded.source_locale})"
     )
+    from replykit.matching.health import model_problems
+
+    for problem in model_problems():
+        typer.echo(f"replykit: warning: {problem}", err=True)
 

@@ -89,23 +89,65 @@ def _table(suggestion: Suggestion, explain: bool) -> list[str]:
 
 
 def _verdict(suggestion: Suggestion) -> str:
-    locale = f"{suggestion.locale} ({suggestion.locale_source})" if suggestion.locale else "unknown"
+    said = suggestion.language or suggestion.locale
+    locale = f"{said} ({suggestion.locale_source})" if said else "unknown"
     if not suggestion.matches:
         return f"language: {locale} · no entry matches this question"
+    if len(suggestion.parts) > 1:
+        ids = " + ".join(p.matches[0].id for p in suggestion.parts if p.matches)
+        state = "confident" if suggestion.confident else "no confident match, check both"
+        return f"language: {locale} · two questions: {ids} ({state})"
     if suggestion.confident:
         return f"language: {locale} · confident match: {suggestion.matches[0].id}"
-    return f"language: {locale} · no confident match: the closest entries are below, check before sending"
+    return f"language: {locale} · no confident match: choose an entry below, none is checked"
+
+
+def _language_note(kb: KnowledgeBase, suggestion: Suggestion) -> str | None:
+    """Say so when the customer writes in a language the KB has no replies in."""
+    language = suggestion.language.split("-", 1)[0]
+    if not language or suggestion.locale is None or suggestion.locale_source != "detected":
+        return None
+    if any(loc.split("_", 1)[0] == language for loc in kb.locales):
+        return None
+    return f"{language} is not a language of this KB: the reply is in {suggestion.locale}"
+
+
+def _render_hint(suggestion: Suggestion, entry_ids: Sequence[str]) -> str:
+    locale = suggestion.locale or ""
+    return f"render one: replykit render {' '.join(entry_ids)} --locale {locale} (--var NAME=VALUE or --order FILE)"
+
+
+def _print_parts(suggestion: Suggestion) -> None:
+    for number, part in enumerate(suggestion.parts, 1):
+        best = part.matches[0] if part.matches else None
+        found = f"{best.id} {best.score:.2f}" if best else "-"
+        typer.echo(f"part {number}: {found} · {part.text}")
 
 
 def _print_human(
     kb: KnowledgeBase, suggestion: Suggestion, explain: bool, var: Sequence[str], order: Path | None
 ) -> None:
     typer.echo(_verdict(suggestion))
+    note = _language_note(kb, suggestion)
+    if note:
+        typer.echo(note)
     if not suggestion.matches:
         return
     typer.echo("")
+    if suggestion.parts:
+        _print_parts(suggestion)
+        typer.echo("")
     for line in _table(suggestion, explain):
         typer.echo(line)
+    if not suggestion.confident:
+        # No ready-looking reply when nobody checked it: the agent picks an entry and renders it.
+        typer.echo("")
+        ids = [p.matches[0].id for p in suggestion.parts if p.matches] or [suggestion.matches[0].id]
+        typer.echo(_render_hint(suggestion, ids))
+        return
+    if suggestion.parts:
+        _print_composed(kb, suggestion, var, order)
+        return
     from replykit.rendering import render_reply
     from replykit.values import parse_values
 
@@ -113,15 +155,46 @@ def _print_human(
     entry = kb.entries[best.id]
     values = parse_values(entry, order_file=order, var_args=var, allow_unknown=True)
     reply = render_reply(kb, best.id, suggestion.locale or kb.source_locale, values, allow_missing=True)
+    _print_reply(best.id, reply.locale_used, reply.text, reply.notice, reply.missing)
+
+
+def _print_reply(label: str, locale: str, text: str, notice: str | None, missing: Sequence[str]) -> None:
     typer.echo("")
-    typer.echo(f"--- reply: {best.id} ({reply.locale_used}) ---")
-    typer.echo(reply.text.rstrip("\n"))
+    typer.echo(f"--- reply: {label} ({locale}) ---")
+    typer.echo(text.rstrip("\n"))
     typer.echo("---")
-    if reply.notice:
-        typer.echo(f"note: {reply.notice}")
-    if reply.missing:
-        typer.echo("fill in: " + ", ".join(f"[{name}]" for name in reply.missing)
-                   + " (--var NAME=VALUE or --order FILE)")
+    if notice:
+        typer.echo(f"note: {notice}")
+    if missing:
+        typer.echo("fill in: " + ", ".join(f"[{name}]" for name in missing) + " (--var NAME=VALUE or --order FILE)")
+
+
+def _print_composed(kb: KnowledgeBase, suggestion: Suggestion, var: Sequence[str], order: Path | None) -> None:
+    """Both answers of a two-question message as one reply (one greeting, one sign-off)."""
+    from replykit import rendering
+    from replykit.values import parse_values
+
+    ids = [p.matches[0].id for p in suggestion.parts if p.matches]
+    compose = getattr(rendering, "compose_replies", None)
+    locale = suggestion.locale or kb.source_locale
+    if compose is None:  # until the composition lands: each reply on its own
+        for entry_id in ids:
+            values = parse_values(kb.entries[entry_id], order_file=order, var_args=var, allow_unknown=True)
+            reply = rendering.render_reply(kb, entry_id, locale, values, allow_missing=True)
+            _print_reply(entry_id, reply.locale_used, reply.text, reply.notice, reply.missing)
+        return
+    values = {}
+    for entry_id in ids:
+        values.update(parse_values(kb.entries[entry_id], order_file=order, var_args=var, allow_unknown=True))
+    reply = compose(kb, ids, locale, values, allow_missing=True)
+    notices = list(getattr(reply, "notices", ()) or ([reply.notice] if reply.notice else []))
+    _print_reply(" + ".join(ids), reply.locale_used, reply.text, "; ".join(notices) or None, reply.missing)
+
+
+def _warn(warnings: Sequence[str]) -> None:
+    """A model file that is missing or unreadable is said on stderr, one line each."""
+    for warning in warnings:
+        typer.echo(f"replykit: warning: {warning}", err=True)
 
 
 def _batch_text_line(suggestion: Suggestion) -> str:
@@ -179,6 +252,7 @@ def suggest(
     if batch is None:
         text = _question(question)
         result = matcher.suggest(text, locale=locale, top=top, explain=explain)
+        _warn(result.warnings)
         if output_format is SuggestFormat.json:
             typer.echo(json.dumps(result.as_json(explain=explain), ensure_ascii=False, indent=2))
         elif output_format is SuggestFormat.jsonl:
@@ -192,7 +266,12 @@ def suggest(
     as_array = output_format is SuggestFormat.json
     results: list[dict[str, Any]] = []
     answers = matcher.suggest_many(lines, locale=locale, top=top, explain=explain)
+    warned: list[str] = list(matcher.warnings)
+    _warn(warned)
     for result in _progress(answers, len(lines), sys.stderr):
+        fresh = [w for w in result.warnings if w not in warned]
+        warned.extend(fresh)
+        _warn(fresh)
         if as_array:
             results.append(result.as_json(explain=explain))
         elif output_format is SuggestFormat.jsonl:

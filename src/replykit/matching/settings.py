@@ -19,9 +19,10 @@ class MatchingSettings:
     """Thresholds that decide when a match is `confident`, and how signals are combined."""
 
     #: The best entry's score must reach this to be confident ...
-    min_score: float = 0.5
-    #: ... and lead the next entry by at least this much.
-    min_margin: float = 0.001
+    min_score: float = 0.55
+    #: ... and lead the next entry by at least this much (a close runner-up is a question to check:
+    #: chosen on the evaluation sets for precision of confident answers first, see docs/eval-results.md).
+    min_margin: float = 0.08
     #: Share of the word channel in a phrasing's score (the rest is character n-grams).
     word_weight: float = 0.5
     #: Share of the best single phrasing in an entry's score (the rest is all its phrasings together).
@@ -30,7 +31,7 @@ class MatchingSettings:
     other_locale_factor: float = 0.7
     #: rapidfuzz similarity (0..100) from which an unknown word is read as a typo of a KB word.
     typo_similarity: float = 80.0
-    #: Share of meaning (cosine of wordllama embeddings, question vs. entry) in the reported score of
+    #: Share of meaning (cosine of the meaning table's embeddings, question vs. entry) in the reported score of
     #: the lexically best entries; 0 turns the semantic signal off.
     semantic_weight: float = 0.4
 
