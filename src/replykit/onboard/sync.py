@@ -1,0 +1,277 @@
+"""Re-import as a sync: three-way compare of upstream text, local file and what the last import wrote.
+
+| local vs base | upstream vs base | result                                         |
+|---------------|------------------|------------------------------------------------|
+| same          | same             | nothing                                        |
+| same          | changed          | upstream lands ("update")                      |
+| changed       | same             | the local edit stays ("kept local edit")       |
+| changed       | changed          | equal texts: recorded; else a conflict: local kept, upstream shown, exit 1 |
+
+Every file is planned before anything is written, so bad input stops the import with nothing
+half-written; files are written atomically, the state last.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+import yaml
+
+from replykit.kb.loader import write_atomic
+from replykit.kb.model import KnowledgeBase
+from replykit.onboard.errors import ImportInputError
+from replykit.onboard.ids import VALID_ID, id_for, slugify, unique_id
+from replykit.onboard.placeholders import declared_name, to_template
+from replykit.onboard.records import ImportBatch, ImportedItem, Notice
+from replykit.onboard.state import ImportState, ItemState, load_state, save_state, text_hash
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    KEPT_LOCAL = "kept local edit"
+    CONFLICT = "conflict"
+    RECORDED = "recorded"  # local and upstream already agree
+
+
+class Resolve(StrEnum):
+    """What a conflict becomes: shown (default), or settled for one side."""
+
+    SHOW = "show"
+    LOCAL = "local"
+    UPSTREAM = "upstream"
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str  # relative to the KB root
+    action: Action
+    new_text: str
+    local_text: str | None
+
+    def diff(self) -> str:
+        """The local text beside the upstream one, as a unified diff."""
+        lines = difflib.unified_diff(
+            (self.local_text or "").splitlines(keepends=True),
+            self.new_text.splitlines(keepends=True),
+            fromfile=f"{self.path} (yours, kept)",
+            tofile=f"{self.path} (upstream)",
+        )
+        return "".join(lines)
+
+
+@dataclass
+class ImportPlan:
+    root: Path
+    source: str
+    changes: list[FileChange] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    state: ImportState = field(default_factory=ImportState)
+    entries: int = 0
+
+    @property
+    def conflicts(self) -> list[FileChange]:
+        return [c for c in self.changes if c.action is Action.CONFLICT]
+
+    def check_not_empty(self, source_locale: str) -> None:
+        """An import that brings no entry at all is a mistake (wrong file, wrong columns), not a no-op."""
+        if not self.entries:
+            raise ImportInputError(
+                f"{self.source}: found no question with an answer in {source_locale} to import"
+                + ("; see the warnings above" if self.notices else "")
+            )
+
+    @property
+    def writes(self) -> list[FileChange]:
+        return [c for c in self.changes if c.action in (Action.CREATE, Action.UPDATE)]
+
+
+def _entry_yaml(entry_id: str, item: ImportedItem, order: list[str], variables: list[str]) -> str:
+    data: dict[str, object] = {"id": entry_id}
+    data["questions"] = {loc: list(item.questions[loc]) for loc in order if item.questions.get(loc)}
+    declared = [name for name in (declared_name(v) for v in variables) if name]
+    if declared:
+        data["variables"] = {name: {"type": "string", "required": True} for name in declared}
+    if item.tags:
+        data["tags"] = list(item.tags)
+    header = "# Imported by `replykit import`; edit freely: a re-import keeps your edits and reports conflicts.\n"
+    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except UnicodeDecodeError:
+        return ""  # not ours any more: compares as a local edit
+
+
+def plan_import(
+    kb: KnowledgeBase,
+    batch: ImportBatch,
+    *,
+    mapping: Mapping[str, str],
+    category: str | None = None,
+    resolve: Resolve = Resolve.SHOW,
+) -> ImportPlan:
+    """Compare ``batch`` with the KB and the import state; nothing is written here."""
+    root = kb.root
+    config = kb.config
+    source_locale = config.source_locale
+    order = [source_locale, *[loc for loc in config.locales if loc != source_locale]]
+    state = load_state(root)
+    known = state.sources.get(batch.source, {})
+    plan = ImportPlan(root, batch.source, notices=list(batch.notices))
+    new_items: dict[str, ItemState] = {}
+    taken = set(kb.entries) - state.owner_ids(batch.source)
+    seen_questions: dict[tuple[str, str], str] = {}
+    for item in batch.items:
+        for loc in list(item.questions):
+            kept = []
+            for q in item.questions[loc]:
+                norm = " ".join(q.lower().split())
+                first = seen_questions.setdefault((loc, norm), item.where)
+                if first != item.where:
+                    plan.notices.append(Notice(item.where, f"duplicate question '{q}' (also {first}): dropped here"))
+                else:
+                    kept.append(q)
+            if kept:
+                item.questions[loc] = kept
+            else:
+                del item.questions[loc]
+        if source_locale not in item.answers:
+            plan.notices.append(
+                Notice(
+                    item.where,
+                    f"no answer in the source locale {source_locale}: skipped "
+                    f"(every entry needs its {source_locale} reply)",
+                )
+            )
+            continue
+        if not item.questions:
+            plan.notices.append(Notice(item.where, "no question left to match customers' messages: skipped"))
+            continue
+        first_question = next(iter(item.questions.get(source_locale) or next(iter(item.questions.values()))))
+        item.key = item.key or first_question
+        if item.key in new_items:
+            plan.notices.append(Notice(item.where, f"'{item.key}' appears twice in the import: the first was kept"))
+            continue
+        previous = known.get(item.key)
+        if previous is not None:
+            entry_id = previous.id
+        elif item.wanted_id and VALID_ID.match(item.wanted_id) and item.wanted_id not in taken:
+            entry_id = item.wanted_id
+        else:
+            if item.wanted_id and not VALID_ID.match(item.wanted_id):
+                plan.notices.append(
+                    Notice(
+                        item.where,
+                        f"id '{item.wanted_id}' is not a replykit id (a-z, 0-9, -, _): one was made from the question",
+                    )
+                )
+            entry_id = unique_id(id_for(item.wanted_id or first_question, item.key), taken)
+        taken.add(entry_id)
+        files = _item_files(item, entry_id, order, previous, category, mapping, plan)
+        item_state = ItemState(entry_id)
+        for rel, text in files.items():
+            base = previous.files.get(rel) if previous else None
+            change = _compare(rel, text, _read(root / rel), base, resolve)
+            plan.changes.append(change)
+            if change.action is not Action.CONFLICT and change.action is not Action.KEPT_LOCAL:
+                item_state.files[rel] = text_hash(text)
+            elif base is not None:
+                item_state.files[rel] = base
+        if previous:
+            for rel in sorted(set(previous.files) - set(files)):
+                plan.notices.append(
+                    Notice(item.where, f"upstream no longer has {rel}: kept it; delete it by hand if it should go")
+                )
+                item_state.files[rel] = previous.files[rel]
+        new_items[item.key] = item_state
+        plan.entries += 1
+    for key, gone in known.items():
+        if key not in new_items:
+            plan.notices.append(
+                Notice(
+                    batch.source,
+                    f"'{key}' is no longer in the import: kept entry '{gone.id}'; delete it by hand if it should go",
+                )
+            )
+            new_items[key] = gone
+    state.sources[batch.source] = new_items
+    plan.state = state
+    return plan
+
+
+def _item_files(
+    item: ImportedItem,
+    entry_id: str,
+    order: list[str],
+    previous: ItemState | None,
+    category: str | None,
+    mapping: Mapping[str, str],
+    plan: ImportPlan,
+) -> dict[str, str]:
+    variables: list[str] = []
+    templates: dict[str, str] = {}
+    for loc in order:
+        answer = item.answers.get(loc)
+        if answer is None:
+            continue
+        converted = to_template(answer, mapping)
+        for placeholder in converted.unknown:
+            plan.notices.append(
+                Notice(
+                    item.where,
+                    f"unknown placeholder {placeholder} ({loc}) kept as text: "
+                    "map it to a variable in a mapping file (--mapping)",
+                )
+            )
+        variables.extend(v for v in converted.variables if v not in variables)
+        templates[f"templates/{loc}/{entry_id}.j2"] = converted.source.rstrip("\n") + "\n"
+    for loc in set(item.answers) - set(order):
+        plan.notices.append(Notice(item.where, f"locale {loc} is not in replykit.yaml: its answer was skipped"))
+    entry_path = next((rel for rel in (previous.files if previous else {}) if rel.startswith("kb/")), None)
+    if entry_path is None:
+        folder = slugify(item.category or category or "")
+        entry_path = f"kb/{folder}/{entry_id}.yaml" if folder else f"kb/{entry_id}.yaml"
+    files = {entry_path: _entry_yaml(entry_id, item, order, variables)}
+    files.update(templates)
+    return files
+
+
+def _compare(rel: str, new: str, local: str | None, base: str | None, resolve: Resolve) -> FileChange:
+    new_hash = text_hash(new)
+    local_hash = text_hash(local) if local is not None else None
+    if local is None:
+        if base is None:
+            return FileChange(rel, Action.CREATE, new, None)
+        return FileChange(rel, Action.KEPT_LOCAL if new_hash == base else _conflict(resolve, Action.CREATE), new, None)
+    if local_hash == new_hash:
+        return FileChange(rel, Action.UNCHANGED if base == new_hash else Action.RECORDED, new, local)
+    if base is not None and local_hash == base:
+        return FileChange(rel, Action.UPDATE, new, local)
+    if base is not None and new_hash == base:
+        return FileChange(rel, Action.KEPT_LOCAL, new, local)
+    return FileChange(rel, _conflict(resolve, Action.UPDATE), new, local)
+
+
+def _conflict(resolve: Resolve, write: Action) -> Action:
+    if resolve is Resolve.UPSTREAM:
+        return write
+    if resolve is Resolve.LOCAL:
+        return Action.RECORDED
+    return Action.CONFLICT
+
+
+def apply_plan(plan: ImportPlan) -> bool:
+    """Write the planned files (each atomically), then the state; True if anything changed on disk."""
+    for change in plan.writes:
+        write_atomic(plan.root / change.path, change.new_text.encode("utf-8"))
+    return save_state(plan.root, plan.state) or bool(plan.writes)
