@@ -113,7 +113,7 @@ def import_kb(
         Action.CREATE: "create",
         Action.UPDATE: "update",
         Action.KEPT_LOCAL: "keep local edit",
-        Action.RECORDED: "record",
+        Action.RECORDED: "already equal, recorded",
         Action.CONFLICT: "conflict",
     }
     for change in plan.changes:

@@ -18,14 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-
-import yaml
+from typing import Any
 
 from replykit.kb.loader import write_atomic
-from replykit.kb.model import KnowledgeBase
+from replykit.kb.model import Entry, KnowledgeBase
+from replykit.onboard import entryfile
 from replykit.onboard.errors import ImportInputError
 from replykit.onboard.ids import VALID_ID, id_for, slugify, unique_id
-from replykit.onboard.placeholders import declared_name, to_template
+from replykit.onboard.placeholders import to_template
 from replykit.onboard.records import ImportBatch, ImportedItem, Notice
 from replykit.onboard.state import ImportState, ItemState, load_state, save_state, text_hash
 
@@ -91,18 +91,6 @@ class ImportPlan:
         return [c for c in self.changes if c.action in (Action.CREATE, Action.UPDATE)]
 
 
-def _entry_yaml(entry_id: str, item: ImportedItem, order: list[str], variables: list[str]) -> str:
-    data: dict[str, object] = {"id": entry_id}
-    data["questions"] = {loc: list(item.questions[loc]) for loc in order if item.questions.get(loc)}
-    declared = [name for name in (declared_name(v) for v in variables) if name]
-    if declared:
-        data["variables"] = {name: {"type": "string", "required": True} for name in declared}
-    if item.tags:
-        data["tags"] = list(item.tags)
-    header = "# Imported by `replykit import`; edit freely: a re-import keeps your edits and reports conflicts.\n"
-    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=False)
-
-
 def _read(path: Path) -> str | None:
     try:
         return path.read_text(encoding="utf-8")
@@ -130,6 +118,7 @@ def plan_import(
     plan = ImportPlan(root, batch.source, notices=list(batch.notices))
     new_items: dict[str, ItemState] = {}
     taken = set(kb.entries) - state.owner_ids(batch.source)
+    in_batch: set[str] = set()
     seen_questions: dict[tuple[str, str], str] = {}
     for item in batch.items:
         for loc in list(item.questions):
@@ -165,8 +154,8 @@ def plan_import(
         previous = known.get(item.key)
         if previous is not None:
             entry_id = previous.id
-        elif item.wanted_id and VALID_ID.match(item.wanted_id) and item.wanted_id not in taken:
-            entry_id = item.wanted_id
+        elif item.wanted_id and VALID_ID.match(item.wanted_id) and item.wanted_id not in in_batch:
+            entry_id = item.wanted_id  # an explicit id names that entry, even one written by hand (CSV round trip)
         else:
             if item.wanted_id and not VALID_ID.match(item.wanted_id):
                 plan.notices.append(
@@ -177,16 +166,30 @@ def plan_import(
                 )
             entry_id = unique_id(id_for(item.wanted_id or first_question, item.key), taken)
         taken.add(entry_id)
-        files = _item_files(item, entry_id, order, previous, category, mapping, plan)
+        in_batch.add(entry_id)
+        existing = kb.entries.get(entry_id)
+        entry_rel, view, variables, templates = _item_files(
+            item, entry_id, order, previous, existing, category, mapping, plan
+        )
+        files = [entry_rel, *templates]
         item_state = ItemState(entry_id)
-        for rel, text in files.items():
+        entry_change, entry_hash = _entry_change(
+            entry_rel, entry_id, view, variables, root, previous.files.get(entry_rel) if previous else None, resolve
+        )
+        changes: list[tuple[FileChange, str | None]] = [(entry_change, entry_hash)]
+        for rel, text in templates.items():
             base = previous.files.get(rel) if previous else None
-            change = _compare(rel, text, _read(root / rel), base, resolve)
+            local = _read(root / rel)
+            action = _decide(text_hash(text), text_hash(local) if local is not None else None, base, resolve)
+            keep_base = action in (Action.CONFLICT, Action.KEPT_LOCAL)
+            changes.append((FileChange(rel, action, text, local), None if keep_base else text_hash(text)))
+        for change, remembered in changes:
             plan.changes.append(change)
-            if change.action is not Action.CONFLICT and change.action is not Action.KEPT_LOCAL:
-                item_state.files[rel] = text_hash(text)
-            elif base is not None:
-                item_state.files[rel] = base
+            base = previous.files.get(change.path) if previous else None
+            if remembered is not None:
+                item_state.files[change.path] = remembered
+            elif base is not None:  # a local edit or conflict: the base stays what the last import brought
+                item_state.files[change.path] = base
         if previous:
             for rel in sorted(set(previous.files) - set(files)):
                 plan.notices.append(
@@ -214,10 +217,11 @@ def _item_files(
     entry_id: str,
     order: list[str],
     previous: ItemState | None,
+    existing: Entry | None,
     category: str | None,
     mapping: Mapping[str, str],
     plan: ImportPlan,
-) -> dict[str, str]:
+) -> tuple[str, dict[str, Any], list[str], dict[str, str]]:
     variables: list[str] = []
     templates: dict[str, str] = {}
     for loc in order:
@@ -234,32 +238,64 @@ def _item_files(
                 )
             )
         variables.extend(v for v in converted.variables if v not in variables)
-        templates[f"templates/{loc}/{entry_id}.j2"] = converted.source.rstrip("\n") + "\n"
+        templates[f"templates/{loc}/{existing.template if existing else entry_id}.j2"] = (
+            converted.source.rstrip("\n") + "\n"
+        )
     for loc in set(item.answers) - set(order):
         plan.notices.append(Notice(item.where, f"locale {loc} is not in replykit.yaml: its answer was skipped"))
     entry_path = next((rel for rel in (previous.files if previous else {}) if rel.startswith("kb/")), None)
+    if entry_path is None and existing is not None:
+        entry_path = Path(existing.file).resolve().relative_to(plan.root.resolve()).as_posix()
     if entry_path is None:
         folder = slugify(item.category or category or "")
         entry_path = f"kb/{folder}/{entry_id}.yaml" if folder else f"kb/{entry_id}.yaml"
-    files = {entry_path: _entry_yaml(entry_id, item, order, variables)}
-    files.update(templates)
-    return files
+    questions = {loc: list(item.questions[loc]) for loc in order if item.questions.get(loc)}
+    return entry_path, entryfile.imported_view(questions, item.tags), variables, templates
 
 
-def _compare(rel: str, new: str, local: str | None, base: str | None, resolve: Resolve) -> FileChange:
-    new_hash = text_hash(new)
-    local_hash = text_hash(local) if local is not None else None
+def _entry_change(
+    rel: str,
+    entry_id: str,
+    view: dict[str, Any],
+    variables: list[str],
+    root: Path,
+    base: str | None,
+    resolve: Resolve,
+) -> tuple[FileChange, str | None]:
+    """The entry file's change, and the hash to remember (None: keep the old base)."""
+    local = _read(root / rel)
+    data = entryfile.parse(local)
+    new_hash = entryfile.view_hash(view)
     if local is None:
+        local_hash = None
+    elif data is None:
+        local_hash = text_hash(local)  # unreadable here: a local edit
+    else:
+        local_hash = entryfile.view_hash(entryfile.local_view(data, "tags" in view))
+    action = _decide(new_hash, local_hash, base, resolve)
+    remembered = None if action in (Action.CONFLICT, Action.KEPT_LOCAL) else new_hash
+    if action in (Action.CREATE, Action.UPDATE, Action.CONFLICT):
+        return FileChange(rel, action, entryfile.entry_text(entry_id, data, view, variables), local), remembered
+    if data is not None and local is not None and entryfile.missing_declarations(data, variables):
+        # the local questions stay; the variables the imported templates read get declared
+        text = entryfile.entry_text(entry_id, data, entryfile.local_view(data, "tags" in view), variables)
+        return FileChange(rel, Action.UPDATE, text, local), remembered
+    return FileChange(rel, action, local or "", local), remembered
+
+
+def _decide(new_hash: str, local_hash: str | None, base: str | None, resolve: Resolve) -> Action:
+    """The three-way decision on one file from the hashes of upstream, local and base."""
+    if local_hash is None:
         if base is None:
-            return FileChange(rel, Action.CREATE, new, None)
-        return FileChange(rel, Action.KEPT_LOCAL if new_hash == base else _conflict(resolve, Action.CREATE), new, None)
+            return Action.CREATE
+        return Action.KEPT_LOCAL if new_hash == base else _conflict(resolve, Action.CREATE)
     if local_hash == new_hash:
-        return FileChange(rel, Action.UNCHANGED if base == new_hash else Action.RECORDED, new, local)
+        return Action.UNCHANGED if base == new_hash else Action.RECORDED
     if base is not None and local_hash == base:
-        return FileChange(rel, Action.UPDATE, new, local)
+        return Action.UPDATE
     if base is not None and new_hash == base:
-        return FileChange(rel, Action.KEPT_LOCAL, new, local)
-    return FileChange(rel, _conflict(resolve, Action.UPDATE), new, local)
+        return Action.KEPT_LOCAL
+    return _conflict(resolve, Action.UPDATE)
 
 
 def _conflict(resolve: Resolve, write: Action) -> Action:
