@@ -168,7 +168,9 @@ def _zendesk_macro(record: Mapping[str, Any], batch: ImportBatch, where: str, lo
         )
         return
     category, question = _title_parts(title)
-    item = ImportedItem(key=f"zendesk-macro-{record.get('id', title)}", where=where, category=category)
+    item = ImportedItem(
+        key=f"zendesk-macro-{record.get('id', title)}", where=where, category=category, bare_names_are_variables=False
+    )
     item.add_question(locale, question)
     item.answers[locale] = body
     batch.items.append(item)
@@ -181,7 +183,7 @@ def _zendesk_item(record: Mapping[str, Any], batch: ImportBatch, where: str, loc
         raise ImportInputError(
             f"{where}: dynamic content '{name}' has no 'variants' list: export the items with their variants"
         )
-    item = ImportedItem(key=f"zendesk-dc-{record.get('id', name)}", where=where)
+    item = ImportedItem(key=f"zendesk-dc-{record.get('id', name)}", where=where, bare_names_are_variables=False)
     default_locale: str | None = None
     for index, variant in enumerate(variants, start=1):
         if not isinstance(variant, dict):
@@ -235,7 +237,9 @@ def _gorgias_macro(
     external = record.get("external_id")
     key = f"gorgias-{external}" if external else f"gorgias-{record.get('id', name)}"
     existing = next((i for i in batch.items if external and i.key == key), None)
-    item = existing or ImportedItem(key=key, where=where, wanted_id=str(external) if external else None)
+    item = existing or ImportedItem(
+        key=key, where=where, wanted_id=str(external) if external else None, bare_names_are_variables=False
+    )
     if existing is None:
         batch.items.append(item)
     item.add_question(locale, name)
@@ -245,7 +249,7 @@ def _gorgias_macro(
 def _chatwoot(record: Mapping[str, Any], batch: ImportBatch, where: str, locale: str) -> None:
     code = _required(record, "short_code", where, "Chatwoot canned response")
     content = _required(record, "content", where, "Chatwoot canned response")
-    item = ImportedItem(key=f"chatwoot-{code}", where=where)
+    item = ImportedItem(key=f"chatwoot-{code}", where=where, bare_names_are_variables=False)
     item.add_question(locale, re.sub(r"[-_]+", " ", code))
     item.answers[locale] = _text(content, False, batch, where)
     batch.items.append(item)
@@ -265,7 +269,7 @@ def _helpscout(record: Mapping[str, Any], batch: ImportBatch, where: str, locale
         raise ImportInputError(
             f"{where}: saved reply '{name}' has no 'text': export it with GET .../saved-replies/{{id}}"
         )
-    item = ImportedItem(key=f"helpscout-{record.get('id', name)}", where=where)
+    item = ImportedItem(key=f"helpscout-{record.get('id', name)}", where=where, bare_names_are_variables=False)
     item.add_question(locale, name)
     item.answers[locale] = _text(text, True, batch, where)
     batch.items.append(item)

@@ -62,11 +62,12 @@ class ConvertedAnswer:
     unknown: list[str] = field(default_factory=list)
 
 
-def to_template(text: str, mapping: Mapping[str, str]) -> ConvertedAnswer:
+def to_template(text: str, mapping: Mapping[str, str], *, bare_names: bool = True) -> ConvertedAnswer:
     """Turn imported text into template source: known placeholders become variables, the rest is data.
 
     ``mapping`` (from the user's mapping file) wins over :data:`KNOWN_PLACEHOLDERS`. A bare
-    ``{{ name }}`` or ``{{ customer.name }}`` is replykit's own form (CSV exports) and stays a variable.
+    ``{{ name }}`` or ``{{ customer.name }}`` is replykit's own form (CSV exports) and stays a variable
+    when ``bare_names`` (not in helpdesk text, where only the helpdesk's placeholders mean something).
     """
     out: list[str] = []
     result = ConvertedAnswer("")
@@ -77,7 +78,7 @@ def to_template(text: str, mapping: Mapping[str, str]) -> ConvertedAnswer:
         key = canonical(match.group(0))
         inner = (match.group(1) or "").strip()
         variable = mapping.get(key) or KNOWN_PLACEHOLDERS.get(key)
-        if variable is None and (PLAIN_NAME.match(inner) or RECORD_NAME.match(inner)):
+        if variable is None and bare_names and (PLAIN_NAME.match(inner) or RECORD_NAME.match(inner)):
             variable = inner
         if variable is None:
             out.append(escape_literal(match.group(0)))

@@ -31,6 +31,9 @@ class ImportedItem:
     category: str | None = None
     wanted_id: str | None = None  # an id the source gives explicitly (id column, Markdown {#anchor})
     tags: list[str] = field(default_factory=list)
+    #: replykit's own files (CSV, Markdown) may hold ``{{ name }}`` variables; a helpdesk's text only its
+    #: own placeholders, so a bare ``{{ name }}`` there is text.
+    bare_names_are_variables: bool = True
 
     def add_question(self, locale: str, text: str) -> None:
         text = " ".join(text.split())

@@ -228,7 +228,7 @@ def _item_files(
         answer = item.answers.get(loc)
         if answer is None:
             continue
-        converted = to_template(answer, mapping)
+        converted = to_template(answer, mapping, bare_names=item.bare_names_are_variables)
         for placeholder in converted.unknown:
             plan.notices.append(
                 Notice(
