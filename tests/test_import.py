@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -451,3 +452,18 @@ def test_ids_stay_stable_and_unique(kb: Path, tmp_path: Path, run_cli: RunCLI) -
     assert sorted(p.name for p in (kb / "kb").glob("*.yaml")) == sorted(
         ["where-is-my-order.yaml", "where-is-my-order-2.yaml", *hashed]
     )
+
+
+@pytest.mark.parametrize(("name", "module"), [("faq-libreoffice.xlsx", "openpyxl"), ("faq-libreoffice.ods", "odf")])
+def test_a_missing_extra_is_one_line_with_the_install_command(
+    kb: Path, run_cli: RunCLI, monkeypatch: pytest.MonkeyPatch, name: str, module: str
+) -> None:
+    for loaded in [m for m in sys.modules if m == module or m.startswith(module + ".")]:
+        monkeypatch.delitem(sys.modules, loaded)
+    monkeypatch.setitem(sys.modules, module, None)  # what `import` sees when the package is not installed
+    result = run_cli("import", str(FIXTURES / name), "--kb", str(kb))
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"replykit: error: importing {name.rsplit('.', 1)[1].upper()} needs the optional 'xlsx' libraries: "
+        "pip install 'replykit[xlsx]'"
+    ]

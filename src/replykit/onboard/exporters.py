@@ -5,8 +5,12 @@
 - zendesk: ``{"items": [...], "macros": [...]}``: a dynamic content item per entry with one variant
   per locale (the bodies for ``POST /api/v2/dynamic_content/items``), and a macro per entry whose
   comment is the item's ``{{dc.<name>}}`` placeholder (for ``POST /api/v2/macros``);
-- gorgias: ``{"macros": [...]}``, one macro per entry and language (``POST /api/macros``);
-- chatwoot: ``{"canned_responses": [...]}``, ``short_code`` + ``content`` (``POST .../canned_responses``).
+- gorgias: ``{"data": [...]}`` as ``GET /api/macros`` lists them, one macro per entry and language,
+  each a body for ``POST /api/macros``;
+- chatwoot: a list of ``{"short_code", "content"}`` as ``GET .../canned_responses`` gives them, each a
+  body for ``POST /api/v1/accounts/{id}/canned_responses``.
+
+Each file has the shape of the helpdesk's list response, so ``replykit import`` reads it back too.
 
 Variables become the helpdesk's placeholder where one exists; ``locale.*`` facts are written in;
 a value Babel formats (dates, money) or that no placeholder carries becomes ``[name]`` for the
@@ -145,7 +149,7 @@ def export_kb(
     elif target == "gorgias":
         text = _json(
             {
-                "macros": [
+                "data": [
                     {
                         "external_id": entry.id,
                         "name": _title(entry, loc),
@@ -167,16 +171,14 @@ def export_kb(
     else:
         single = len(chosen) == 1
         text = _json(
-            {
-                "canned_responses": [
-                    {
-                        "short_code": entry.id if single else f"{entry.id}-{loc.lower().replace('_', '-')}",
-                        "content": body,
-                    }
-                    for entry, bodies in rows
-                    for loc, body in bodies.items()
-                ]
-            }
+            [
+                {
+                    "short_code": entry.id if single else f"{entry.id}-{loc.lower().replace('_', '-')}",
+                    "content": body,
+                }
+                for entry, bodies in rows
+                for loc, body in bodies.items()
+            ]
         )
     return Export(text, notes, len(rows))
 

@@ -32,10 +32,11 @@ HELPDESK_FORMATS = ("zendesk-macros", "zendesk-dynamic-content", "gorgias", "cha
 def detect_shape(data: Any) -> str | None:
     """Which helpdesk export ``data`` looks like, by the keys their API responses have."""
     if isinstance(data, dict):
-        if isinstance(data.get("macros"), list) or isinstance(data.get("macro"), dict):
-            return "zendesk-macros"
+        # dynamic content first: `replykit export --to zendesk` writes items and the macros that only refer to them
         if isinstance(data.get("items"), list) or isinstance(data.get("item"), dict):
             return "zendesk-dynamic-content"
+        if isinstance(data.get("macros"), list) or isinstance(data.get("macro"), dict):
+            return "zendesk-macros"
         if isinstance(data.get("data"), list):
             return "gorgias"
         if "short_code" in data:
