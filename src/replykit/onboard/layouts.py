@@ -35,7 +35,6 @@ def sheet_items(
 ) -> None:
     """Add the sheet's FAQs to ``batch``; ``to_locale(text, where)`` validates a locale id."""
     header = sheet.header
-    lowered = [h.lower() for h in header]
     if _find(header, LANGUAGE_COLUMNS) is not None:
         _long(sheet, batch, file, default_locale, to_locale)
         return
@@ -63,7 +62,6 @@ def sheet_items(
     id_column = _find(header, ("id",))
     category_column = _find(header, CATEGORY_COLUMNS)
     tags_column = _find(header, ("tags",))
-    del lowered
     for cells, number in zip(sheet.rows, sheet.numbers, strict=True):
         where = f"{file}:{number}"
         wanted = cells[id_column].strip() if id_column is not None else ""

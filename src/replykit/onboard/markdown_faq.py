@@ -9,7 +9,6 @@ links the same FAQ across languages; without anchors, the n-th question of each 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from babel import Locale
@@ -76,11 +75,9 @@ def markdown_items(
     file: str,
     file_locale: str,
     locales: list[str],
-    to_locale: Callable[[str, str], str],
     source_locale: str,
 ) -> None:
     """Add the file's FAQs to ``batch``, pairing languages with anchors or by position."""
-    del to_locale
     headings = _headings(text)
     known = language_names(locales)
     language_levels = sorted({h.level for h in headings if language_of_heading(h.text, known)})

@@ -106,9 +106,7 @@ def read_source(
             sheet_items(sheet, batch, path.name, _file_locale(path, default, locales), to_locale)
         elif kind == "markdown":
             text = _read_text(path)
-            markdown_items(
-                text, batch, path.name, _file_locale(path, default, locales), list(locales), to_locale, source_locale
-            )
+            markdown_items(text, batch, path.name, _file_locale(path, default, locales), list(locales), source_locale)
         else:
             try:
                 data = json.loads(_read_text(path))

@@ -49,7 +49,7 @@ def _table(name: str, raw_rows: list[tuple[int, list[str]]], file: str, notices:
         raise ImportInputError(
             f"{file}: the sheet '{name}' is empty: put a header row (question, answer, ...) and one row per FAQ"
         )
-    header_number, header = rows[0]
+    header = rows[0][1]
     width = len(header)
     sheet = Sheet(name, [h.strip() for h in header], notices=notices)
     for number, cells in rows[1:]:
@@ -59,7 +59,6 @@ def _table(name: str, raw_rows: list[tuple[int, list[str]]], file: str, notices:
             )
         sheet.rows.append((cells + [""] * width)[:width])
         sheet.numbers.append(number)
-    del header_number
     return sheet
 
 
