@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -185,3 +186,33 @@ def test_editing_the_exported_csv_updates_the_kb(tmp_path: Path, run_cli: RunCLI
         "You can write to us at {{ locale.support_email }}. We reply today.\n"
     )
     assert run_cli("lint", str(root)).exit_code == 0
+
+
+def test_the_sample_kb_round_trips_through_csv_and_logic_is_never_overwritten(tmp_path: Path, run_cli: RunCLI) -> None:
+    repo = Path(__file__).parents[1]
+    root = tmp_path / "sample"
+    for part in ("kb", "templates", "locales"):
+        shutil.copytree(repo / part, root / part)
+    shutil.copy(repo / "replykit.yaml", root / "replykit.yaml")
+    exported = tmp_path / "sample.csv"
+    assert run_cli("export", "--to", "csv", "-o", str(exported), "--kb", str(root)).exit_code == 0
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+    back = run_cli("import", str(exported), "--kb", str(root))
+    assert back.exit_code == 0, back.stderr
+    assert "write 0 files, 0 conflicts, 0 warnings" in back.stdout
+    assert {p: p.read_bytes() for p in before} == before  # templates with {% if %} and filters untouched
+
+    # a translator changes the German text of a template with logic: a conflict, never a rewrite as plain text
+    rows = list(csv.DictReader(exported.read_text(encoding="utf-8-sig").splitlines(keepends=True)))
+    (row,) = [r for r in rows if r["id"] == "track-order"]
+    assert "{% if" in row["answer_de"]
+    row["answer_de"] = row["answer_de"].replace("Sendungsnummer", "Trackingnummer")
+    with exported.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    changed = run_cli("import", str(exported), "--kb", str(root))
+    assert changed.exit_code == 1
+    assert "conflict: templates/de/track-order.j2" in changed.stdout
+    assert (root / "templates/de/track-order.j2").read_bytes() == before[root / "templates/de/track-order.j2"]

@@ -15,8 +15,10 @@ from replykit.onboard.errors import ImportInputError
 from replykit.onboard.records import ImportBatch, ImportedItem
 from replykit.onboard.sheets import Sheet
 
+#: ``question_en``, ``Answer (de-AT)``, ``question_zh_Hant_TW``, ``question_en_2`` (a second phrasing).
 WIDE_COLUMN = re.compile(
-    r"^(question|answer)(?:[\s_-]*\(?([A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{2,4})?)\)?)?(?:[\s_-]+(\d+))?$", re.I
+    r"^(question|answer)(?:[\s_-]*\(?([A-Za-z]{2,3}(?:[_-][A-Za-z]{4})?(?:[_-][A-Za-z]{2})?)\)?)?(?:[\s_-]+(\d+))?$",
+    re.I,
 )
 LANGUAGE_COLUMNS = ("language", "locale", "lang")
 CATEGORY_COLUMNS = ("category", "folder", "section")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -36,7 +37,7 @@ class ImportedItem:
     bare_names_are_variables: bool = True
 
     def add_question(self, locale: str, text: str) -> None:
-        text = " ".join(text.split())
+        text = re.sub(r"[ \t\r\n]+", " ", text).strip()  # not str.split(): French keeps its narrow no-break spaces
         if text and text not in self.questions.setdefault(locale, []):
             self.questions[locale].append(text)
 

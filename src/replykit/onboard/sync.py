@@ -25,9 +25,10 @@ from replykit.kb.model import Entry, KnowledgeBase
 from replykit.onboard import entryfile
 from replykit.onboard.errors import ImportInputError
 from replykit.onboard.ids import VALID_ID, id_for, slugify, unique_id
-from replykit.onboard.placeholders import to_template
+from replykit.onboard.placeholders import ConvertedAnswer, to_template
 from replykit.onboard.records import ImportBatch, ImportedItem, Notice
 from replykit.onboard.state import ImportState, ItemState, load_state, save_state, text_hash
+from replykit.onboard.template_text import as_text
 
 
 class Action(StrEnum):
@@ -168,21 +169,29 @@ def plan_import(
         taken.add(entry_id)
         in_batch.add(entry_id)
         existing = kb.entries.get(entry_id)
-        entry_rel, view, variables, templates = _item_files(
-            item, entry_id, order, previous, existing, category, mapping, plan
-        )
-        files = [entry_rel, *templates]
+        entry_rel, view, converted = _item_files(item, entry_id, order, previous, existing, category, mapping, plan)
+        files = [entry_rel, *converted]
         item_state = ItemState(entry_id)
-        entry_change, entry_hash = _entry_change(
-            entry_rel, entry_id, view, variables, root, previous.files.get(entry_rel) if previous else None, resolve
-        )
-        changes: list[tuple[FileChange, str | None]] = [(entry_change, entry_hash)]
-        for rel, text in templates.items():
-            base = previous.files.get(rel) if previous else None
-            local = _read(root / rel)
-            action = _decide(text_hash(text), text_hash(local) if local is not None else None, base, resolve)
-            keep_base = action in (Action.CONFLICT, Action.KEPT_LOCAL)
-            changes.append((FileChange(rel, action, text, local), None if keep_base else text_hash(text)))
+        changes: list[tuple[FileChange, str | None]] = []
+        variables: list[str] = []
+        for rel, (loc, template) in converted.items():
+            change, remembered = _template_change(
+                rel, template.source, item.answers[loc], item, previous, root, resolve
+            )
+            changes.append((change, remembered))
+            if change.action in (Action.CREATE, Action.UPDATE, Action.CONFLICT):
+                for placeholder in template.unknown:
+                    plan.notices.append(
+                        Notice(
+                            item.where,
+                            f"unknown placeholder {placeholder} ({loc}) kept as text: "
+                            "map it to a variable in a mapping file (--mapping)",
+                        )
+                    )
+            if change.action in (Action.CREATE, Action.UPDATE):  # what the written templates read
+                variables.extend(v for v in template.variables if v not in variables)
+        base = previous.files.get(entry_rel) if previous else None
+        changes.insert(0, _entry_change(entry_rel, entry_id, view, variables, root, base, resolve))
         for change, remembered in changes:
             plan.changes.append(change)
             base = previous.files.get(change.path) if previous else None
@@ -221,36 +230,39 @@ def _item_files(
     category: str | None,
     mapping: Mapping[str, str],
     plan: ImportPlan,
-) -> tuple[str, dict[str, Any], list[str], dict[str, str]]:
-    variables: list[str] = []
-    templates: dict[str, str] = {}
+) -> tuple[str, dict[str, Any], dict[str, tuple[str, ConvertedAnswer]]]:
+    """Where the item's entry file is, the part of it the import owns, and its templates by path."""
+    templates: dict[str, tuple[str, ConvertedAnswer]] = {}
     for loc in order:
         answer = item.answers.get(loc)
-        if answer is None:
-            continue
-        converted = to_template(answer, mapping, bare_names=item.bare_names_are_variables)
-        for placeholder in converted.unknown:
-            plan.notices.append(
-                Notice(
-                    item.where,
-                    f"unknown placeholder {placeholder} ({loc}) kept as text: "
-                    "map it to a variable in a mapping file (--mapping)",
-                )
-            )
-        variables.extend(v for v in converted.variables if v not in variables)
-        templates[f"templates/{loc}/{existing.template if existing else entry_id}.j2"] = (
-            converted.source.rstrip("\n") + "\n"
-        )
+        if answer is not None:
+            rel = f"templates/{loc}/{existing.template if existing else entry_id}.j2"
+            templates[rel] = (loc, to_template(answer, mapping, bare_names=item.bare_names_are_variables))
     for loc in set(item.answers) - set(order):
         plan.notices.append(Notice(item.where, f"locale {loc} is not in replykit.yaml: its answer was skipped"))
     entry_path = next((rel for rel in (previous.files if previous else {}) if rel.startswith("kb/")), None)
     if entry_path is None and existing is not None:
         entry_path = Path(existing.file).resolve().relative_to(plan.root.resolve()).as_posix()
     if entry_path is None:
-        folder = slugify(item.category or category or "")
+        folder = "/".join(s for s in (slugify(p) for p in (item.category or category or "").split("/")) if s)
         entry_path = f"kb/{folder}/{entry_id}.yaml" if folder else f"kb/{entry_id}.yaml"
     questions = {loc: list(item.questions[loc]) for loc in order if item.questions.get(loc)}
-    return entry_path, entryfile.imported_view(questions, item.tags), variables, templates
+    return entry_path, entryfile.imported_view(questions, item.tags), templates
+
+
+def _template_change(
+    rel: str, source: str, answer: str, item: ImportedItem, previous: ItemState | None, root: Path, resolve: Resolve
+) -> tuple[FileChange, str | None]:
+    """A template's change, and the hash to remember (None: keep the old base)."""
+    text = source.rstrip("\n") + "\n"
+    base = previous.files.get(rel) if previous else None
+    local = _read(root / rel)
+    local_hash = text_hash(local) if local is not None else None
+    if local is not None and item.bare_names_are_variables and as_text(local).strip() == answer.strip():
+        local_hash = text_hash(text)  # a template with logic, exported to CSV and back unchanged: equal
+    action = _decide(text_hash(text), local_hash, base, resolve)
+    keep_base = action in (Action.CONFLICT, Action.KEPT_LOCAL)
+    return FileChange(rel, action, text, local), None if keep_base else text_hash(text)
 
 
 def _entry_change(

@@ -65,6 +65,23 @@ def template_parts(source: str) -> list[Part]:
     return _merged(parts)
 
 
+def as_text(source: str) -> str:
+    """The template as ``export --to csv`` writes it: text, ``{{ expression }}`` and logic tags as written.
+
+    An import compares a CSV answer with this to see that a template with logic was not changed
+    upstream, without ever turning the CSV's text into template source.
+    """
+    out = []
+    for part in template_parts(source):
+        if isinstance(part, Text):
+            out.append(part.text)
+        elif isinstance(part, Var):
+            out.append("{{ " + part.source + " }}")
+        else:
+            out.append(part.source)
+    return "".join(out).strip("\n")
+
+
 def _expression(expr: str) -> Part:
     literal = STRING.match(expr)
     if literal:
