@@ -467,3 +467,16 @@ def test_a_missing_extra_is_one_line_with_the_install_command(
         f"replykit: error: importing {name.rsplit('.', 1)[1].upper()} needs the optional 'xlsx' libraries: "
         "pip install 'replykit[xlsx]'"
     ]
+
+
+def test_a_failed_write_puts_back_what_was_written(kb: Path, tmp_path: Path, run_cli: RunCLI) -> None:
+    (kb / "kb").mkdir()
+    (kb / "kb/zeta").write_text("a file where the import needs a folder\n", encoding="utf-8")
+    before = kb_files(kb)
+    source = write(tmp_path / "faq.csv", "category,question_en,answer_en\nAlpha,First?,One.\nZeta,Second?,Two.\n")
+    result = run_cli("import", str(source), "--kb", str(kb))
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr and "nothing was imported" in result.stderr
+    assert kb_files(kb) == before
+    assert not (kb / "kb/alpha").exists()
+    assert not (kb / "templates").exists()

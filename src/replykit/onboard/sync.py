@@ -13,6 +13,7 @@ half-written; files are written atomically, the state last.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -95,10 +96,12 @@ class ImportPlan:
 def _read(path: Path) -> str | None:
     try:
         return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except UnicodeDecodeError:
         return ""  # not ours any more: compares as a local edit
+    except OSError as e:
+        raise ImportInputError(f"{path}: cannot read ({e.strerror or e}): fix it and import again") from None
 
 
 def plan_import(
@@ -319,7 +322,32 @@ def _conflict(resolve: Resolve, write: Action) -> Action:
 
 
 def apply_plan(plan: ImportPlan) -> bool:
-    """Write the planned files (each atomically), then the state; True if anything changed on disk."""
-    for change in plan.writes:
-        write_atomic(plan.root / change.path, change.new_text.encode("utf-8"))
-    return save_state(plan.root, plan.state) or bool(plan.writes)
+    """Write the planned files (each atomically), then the state; True if anything changed on disk.
+
+    A write that fails (a full disk, a folder that is a file) puts back the files already written,
+    so the KB is as before, and raises ImportInputError naming the file.
+    """
+    written: list[FileChange] = []
+    new_folders = sorted(
+        {folder for c in plan.writes for folder in (plan.root / c.path).parents if not folder.exists()},
+        key=lambda folder: len(folder.parts),
+        reverse=True,
+    )
+    try:
+        for change in plan.writes:
+            write_atomic(plan.root / change.path, change.new_text.encode("utf-8"))
+            written.append(change)
+        return save_state(plan.root, plan.state) or bool(plan.writes)
+    except OSError as e:
+        for done in reversed(written):
+            if done.local_text is None:
+                (plan.root / done.path).unlink(missing_ok=True)
+            else:
+                write_atomic(plan.root / done.path, done.local_text.encode("utf-8"))
+        for folder in new_folders:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        where = e.filename or plan.root
+        raise ImportInputError(
+            f"{where}: cannot write ({e.strerror or e}): nothing was imported; fix it and import again"
+        ) from None
