@@ -480,3 +480,48 @@ def test_a_failed_write_puts_back_what_was_written(kb: Path, tmp_path: Path, run
     assert kb_files(kb) == before
     assert not (kb / "kb/alpha").exists()
     assert not (kb / "templates").exists()
+
+
+def test_an_upstream_placeholder_gets_declared_even_in_a_locally_edited_entry(
+    kb: Path, tmp_path: Path, run_cli: RunCLI
+) -> None:
+    source = write(tmp_path / "faq.csv", "id,question_en,answer_en,tags\nstatus,Status?,It ships soon.,orders\n")
+    assert run_cli("import", str(source), "--kb", str(kb)).exit_code == 0
+    entry_file = kb / "kb/status.yaml"
+    data = entry(kb, "kb/status.yaml")
+    data["questions"] = {"en": ["Status?", "where is it"]}  # a local edit
+    data["examples"] = {"en": ["any news on my order?"]}
+    entry_file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    write(source, "id,question_en,answer_en,tags\nstatus,Status?,Order {{ order_id }} ships soon.,orders\n")
+    result = run_cli("import", str(source), "--kb", str(kb))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "update: templates/en/status.j2" in result.stdout
+    merged = entry(kb, "kb/status.yaml")
+    assert merged["questions"] == {"en": ["Status?", "where is it"]}  # the local questions stay
+    assert merged["examples"] == {"en": ["any news on my order?"]}
+    assert merged["variables"] == {"order_id": {"type": "string", "required": True}}
+    lint = run_cli("lint", str(kb))
+    assert "undeclared" not in lint.stdout
+    assert "missing-translation" in lint.stdout  # the KB declares de, the source has no German: lint's job
+
+
+def test_markdown_without_anchors_pairs_by_position_and_says_so(kb: Path, tmp_path: Path, run_cli: RunCLI) -> None:
+    source = write(
+        tmp_path / "faq.md",
+        (
+            "# en\n\n## Where is my order?\n\nOn its way.\n\n## Can I pay later?\n\nYes.\n\n"
+            "# de\n\n## Wo ist meine Bestellung?\n\nUnterwegs.\n\n"
+            "# Klingon\n\n## nuqDaq?\n\nqaStaH.\n"
+        ),
+    )
+    result = run_cli("import", str(source), "--kb", str(kb))
+    assert result.exit_code == 0, result.stderr
+    assert "faq.md: the languages have different numbers of questions (de: 1, en: 2) and are paired by position" in (
+        result.stderr
+    )
+    assert "faq.md:17: 'Klingon' is not a language of this KB: its questions were skipped" in result.stderr
+    assert entry(kb, "kb/where-is-my-order.yaml")["questions"] == {
+        "en": ["Where is my order?"],
+        "de": ["Wo ist meine Bestellung?"],
+    }
+    assert entry(kb, "kb/can-i-pay-later.yaml")["questions"] == {"en": ["Can I pay later?"]}

@@ -36,7 +36,7 @@ class ResolveChoice(StrEnum):
 def import_kb(
     files: Annotated[
         list[Path],
-        typer.Argument(metavar="FILE...", help="The FAQ file(s): CSV, XLSX, ODS, Markdown, or a helpdesk JSON export."),
+        typer.Argument(metavar="FILE", help="The FAQ file(s): CSV, XLSX, ODS, Markdown, or a helpdesk JSON export."),
     ],
     fmt: Annotated[
         ImportFormat, typer.Option("--format", help="The file's format; auto goes by the name and the JSON's shape.")
