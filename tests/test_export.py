@@ -216,3 +216,20 @@ def test_the_sample_kb_round_trips_through_csv_and_logic_is_never_overwritten(tm
     assert changed.exit_code == 1
     assert "conflict: templates/de/track-order.j2" in changed.stdout
     assert (root / "templates/de/track-order.j2").read_bytes() == before[root / "templates/de/track-order.j2"]
+
+
+def test_csv_cells_that_would_open_as_formulas_are_guarded_and_read_back(tmp_path: Path, run_cli: RunCLI) -> None:
+    root = tmp_path / "kb"
+    assert run_cli("init", str(root)).exit_code == 0
+    source = tmp_path / "faq.csv"
+    source.write_text('question_en,answer_en\n"=HYPERLINK(""http://x"")?","- step one\n- step two"\n', encoding="utf-8")
+    assert run_cli("import", str(source), "--kb", str(root)).exit_code == 0
+    exported = tmp_path / "export.csv"
+    assert run_cli("export", "--to", "csv", "-o", str(exported), "--kb", str(root)).exit_code == 0
+    rows = list(csv.reader(exported.read_text(encoding="utf-8-sig").splitlines(keepends=True)))
+    cells = [cell for row in rows for cell in row]
+    assert '\'=HYPERLINK("http://x")?' in cells
+    assert "'- step one\n- step two" in cells
+    again = run_cli("import", str(exported), "--kb", str(root))
+    assert again.exit_code == 0, again.stderr
+    assert "write 0 files, 0 conflicts" in again.stdout

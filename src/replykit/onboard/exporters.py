@@ -212,8 +212,17 @@ def _csv(kb: KnowledgeBase, rows: list[tuple[Entry, dict[str, str]]], locales: l
             questions = [p.text for p in entry.questions.get(loc, ())]
             questions += [""] * (extra[loc] - len(questions))
             row += [questions[0] if questions else "", bodies.get(loc, ""), *questions[1:]]
-        writer.writerow(row)
+        writer.writerow([_not_a_formula(cell) for cell in row])
     return buffer.getvalue()
+
+
+#: What Excel and LibreOffice read as the start of a formula in a CSV cell (CSV injection).
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def _not_a_formula(cell: str) -> str:
+    """A reply starting with ``=`` must open as text in a spreadsheet: Excel's own ``'`` prefix (import drops it)."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
 
 
 def _zendesk(rows: list[tuple[Entry, dict[str, str]]], source: str, ids: dict[str, int], notes: list[str]) -> str:

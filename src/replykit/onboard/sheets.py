@@ -39,7 +39,10 @@ def _cell_text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return str(value).replace("\r\n", "\n").strip()
+    text = str(value).replace("\r\n", "\n").strip()
+    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@"):
+        return text[1:]  # `export --to csv` guards cells that would open as formulas
+    return text
 
 
 def _table(name: str, raw_rows: list[tuple[int, list[str]]], file: str, notices: list[Notice]) -> Sheet:
