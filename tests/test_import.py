@@ -525,3 +525,20 @@ def test_markdown_without_anchors_pairs_by_position_and_says_so(kb: Path, tmp_pa
         "de": ["Wo ist meine Bestellung?"],
     }
     assert entry(kb, "kb/can-i-pay-later.yaml")["questions"] == {"en": ["Can I pay later?"]}
+
+
+def test_an_entry_moved_to_another_folder_keeps_syncing(kb: Path, tmp_path: Path, run_cli: RunCLI) -> None:
+    source = write(tmp_path / "faq.csv", WIDE_CSV)
+    assert run_cli("import", str(source), "--kb", str(kb)).exit_code == 0
+    (kb / "kb/policies").mkdir()
+    (kb / "kb/returns/how-do-i-return-an-item.yaml").rename(kb / "kb/policies/how-do-i-return-an-item.yaml")
+    write(source, WIDE_CSV.replace("How do I return an item?,", "How do I return an item?,Can I send it back?"))
+    result = run_cli("import", str(source), "--kb", str(kb))
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "update: kb/policies/how-do-i-return-an-item.yaml" in result.stdout
+    assert not (kb / "kb/returns/how-do-i-return-an-item.yaml").exists()
+    assert entry(kb, "kb/policies/how-do-i-return-an-item.yaml")["questions"]["en"] == [
+        "How do I return an item?",
+        "Can I send it back?",
+    ]
+    assert "write 0 files" in run_cli("import", str(source), "--kb", str(kb)).stdout

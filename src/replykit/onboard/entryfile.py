@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from replykit.kb.model import Entry
 from replykit.onboard.placeholders import declared_name
 
 HEADER = "# Imported by `replykit import`; edit freely: a re-import keeps your edits and reports conflicts.\n"
@@ -34,7 +35,7 @@ def parse(text: str | None) -> dict[str, Any] | None:
     if text is None:
         return None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when present
     except yaml.YAMLError:
         return None
     return data if isinstance(data, dict) else None
@@ -48,12 +49,30 @@ def local_view(data: dict[str, Any], with_tags: bool) -> dict[str, Any]:
     return view
 
 
+def entry_view(entry: Entry, with_tags: bool) -> dict[str, Any]:
+    """:func:`local_view` from the loaded KB's entry (its locales already canonical)."""
+    view: dict[str, Any] = {
+        "questions": {loc: [p.text for p in phrasings] for loc, phrasings in entry.questions.items()}
+    }
+    if with_tags:
+        view["tags"] = list(entry.tags) or None
+    return view
+
+
+def declared_variables(data: dict[str, Any] | None) -> set[str]:
+    declared = data.get("variables") if data else None
+    return set(declared) if isinstance(declared, dict) else set()
+
+
+def needed_declarations(variables: Sequence[str]) -> list[str]:
+    """The names an entry must declare for templates reading ``variables`` (not customer.*, order.*...)."""
+    return [name for name in (declared_name(v) for v in variables) if name]
+
+
 def missing_declarations(data: dict[str, Any] | None, variables: Sequence[str]) -> list[str]:
     """Variables the imported templates read that the entry file does not declare."""
-    declared = data.get("variables") if data else None
-    have = set(declared) if isinstance(declared, dict) else set()
-    needed = [name for name in (declared_name(v) for v in variables) if name]
-    return [name for name in needed if name not in have]
+    have = declared_variables(data)
+    return [name for name in needed_declarations(variables) if name not in have]
 
 
 def entry_text(entry_id: str, data: dict[str, Any] | None, view: dict[str, Any], variables: Sequence[str]) -> str:

@@ -193,17 +193,20 @@ def plan_import(
                     )
             if change.action in (Action.CREATE, Action.UPDATE):  # what the written templates read
                 variables.extend(v for v in template.variables if v not in variables)
-        base = previous.files.get(entry_rel) if previous else None
-        changes.insert(0, _entry_change(entry_rel, entry_id, view, variables, root, base, resolve))
+        base = _entry_base(previous, entry_rel)
+        changes.insert(0, _entry_change(entry_rel, entry_id, existing, view, variables, root, base, resolve))
         for change, remembered in changes:
             plan.changes.append(change)
-            base = previous.files.get(change.path) if previous else None
+            if change.path == entry_rel:
+                base = _entry_base(previous, entry_rel)
+            else:
+                base = previous.files.get(change.path) if previous else None
             if remembered is not None:
                 item_state.files[change.path] = remembered
             elif base is not None:  # a local edit or conflict: the base stays what the last import brought
                 item_state.files[change.path] = base
         if previous:
-            for rel in sorted(set(previous.files) - set(files)):
+            for rel in sorted(p for p in set(previous.files) - set(files) if not p.startswith("kb/")):
                 plan.notices.append(
                     Notice(item.where, f"upstream no longer has {rel}: kept it; delete it by hand if it should go")
                 )
@@ -243,14 +246,23 @@ def _item_files(
             templates[rel] = (loc, to_template(answer, mapping, bare_names=item.bare_names_are_variables))
     for loc in set(item.answers) - set(order):
         plan.notices.append(Notice(item.where, f"locale {loc} is not in replykit.yaml: its answer was skipped"))
-    entry_path = next((rel for rel in (previous.files if previous else {}) if rel.startswith("kb/")), None)
-    if entry_path is None and existing is not None:
+    entry_path = None
+    if existing is not None:  # where the entry is now, even if someone moved it to another folder
         entry_path = Path(existing.file).resolve().relative_to(plan.root.resolve()).as_posix()
+    if entry_path is None:
+        entry_path = next((rel for rel in (previous.files if previous else {}) if rel.startswith("kb/")), None)
     if entry_path is None:
         folder = "/".join(s for s in (slugify(p) for p in (item.category or category or "").split("/")) if s)
         entry_path = f"kb/{folder}/{entry_id}.yaml" if folder else f"kb/{entry_id}.yaml"
     questions = {loc: list(item.questions[loc]) for loc in order if item.questions.get(loc)}
     return entry_path, entryfile.imported_view(questions, item.tags), templates
+
+
+def _entry_base(previous: ItemState | None, rel: str) -> str | None:
+    """What the last import brought into the entry file, even if the file was moved since."""
+    if previous is None:
+        return None
+    return previous.files.get(rel) or next((h for p, h in previous.files.items() if p.startswith("kb/")), None)
 
 
 def _template_change(
@@ -271,31 +283,51 @@ def _template_change(
 def _entry_change(
     rel: str,
     entry_id: str,
+    existing: Entry | None,
     view: dict[str, Any],
     variables: list[str],
     root: Path,
     base: str | None,
     resolve: Resolve,
 ) -> tuple[FileChange, str | None]:
-    """The entry file's change, and the hash to remember (None: keep the old base)."""
-    local = _read(root / rel)
-    data = entryfile.parse(local)
-    new_hash = entryfile.view_hash(view)
-    if local is None:
-        local_hash = None
-    elif data is None:
-        local_hash = text_hash(local)  # unreadable here: a local edit
+    """The entry file's change, and the hash to remember (None: keep the old base).
+
+    The loaded KB already holds the entry's questions, tags and variables, so its YAML is parsed
+    again only when the file is to be rewritten (a large re-import is mostly unchanged entries).
+    """
+    path = root / rel
+    local: str | None = None
+    data: dict[str, Any] | None = None
+    if existing is not None and Path(existing.file).resolve() == path.resolve():
+        local_hash: str | None = entryfile.view_hash(entryfile.entry_view(existing, "tags" in view))
+        declared = set(existing.variables)
     else:
-        local_hash = entryfile.view_hash(entryfile.local_view(data, "tags" in view))
+        local = _read(path)
+        data = entryfile.parse(local)
+        local_hash = (
+            None
+            if local is None
+            else text_hash(local)
+            if data is None
+            else (entryfile.view_hash(entryfile.local_view(data, "tags" in view)))
+        )
+        declared = entryfile.declared_variables(data)
+    new_hash = entryfile.view_hash(view)
     action = _decide(new_hash, local_hash, base, resolve)
     remembered = None if action in (Action.CONFLICT, Action.KEPT_LOCAL) else new_hash
+    missing = [name for name in entryfile.needed_declarations(variables) if name not in declared]
+    if action not in (Action.CREATE, Action.UPDATE, Action.CONFLICT) and not missing:
+        return FileChange(rel, action, "", None), remembered
+    if local is None and local_hash is not None:
+        local = _read(path)
+        data = entryfile.parse(local)
     if action in (Action.CREATE, Action.UPDATE, Action.CONFLICT):
         return FileChange(rel, action, entryfile.entry_text(entry_id, data, view, variables), local), remembered
-    if data is not None and local is not None and entryfile.missing_declarations(data, variables):
-        # the local questions stay; the variables the imported templates read get declared
-        text = entryfile.entry_text(entry_id, data, entryfile.local_view(data, "tags" in view), variables)
-        return FileChange(rel, Action.UPDATE, text, local), remembered
-    return FileChange(rel, action, local or "", local), remembered
+    if data is None:  # an entry that cannot be merged into stays as it is
+        return FileChange(rel, action, "", None), remembered
+    # the local questions stay; the variables the imported templates read get declared
+    text = entryfile.entry_text(entry_id, data, entryfile.local_view(data, "tags" in view), variables)
+    return FileChange(rel, Action.UPDATE, text, local), remembered
 
 
 def _decide(new_hash: str, local_hash: str | None, base: str | None, resolve: Resolve) -> Action:
