@@ -327,3 +327,23 @@ def test_zendesk_locale_ids_from_the_mapping_file(kb: Path, tmp_path: Path, run_
     result = run_cli("import", str(source), "--kb", str(kb), "--mapping", str(mapping))
     assert result.exit_code == 0, result.stderr
     assert template(kb, "en", "hours") == "9 to 5.\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (
+            {"id": 9, "name": "Opening hours", "text": "We are open <b>9 to 5</b>.", "chatText": "9 to 5"},
+            "opening-hours",
+        ),
+        (
+            {"macro": {"id": 9, "title": "Opening hours", "actions": [{"field": "comment_value", "value": "9 to 5."}]}},
+            "opening-hours",
+        ),
+    ],
+)
+def test_single_item_responses(kb: Path, tmp_path: Path, run_cli: RunCLI, data: object, name: str) -> None:
+    """Help Scout's "Get Saved Reply" and Zendesk's "Show Macro" return one object, not a list."""
+    result = run_cli("import", str(dump(tmp_path / "one.json", data)), "--kb", str(kb))
+    assert result.exit_code == 0, result.stderr
+    assert template(kb, "en", name).startswith(("We are open 9 to 5.", "9 to 5."))
