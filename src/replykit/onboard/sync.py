@@ -125,19 +125,7 @@ def plan_import(
     in_batch: set[str] = set()
     seen_questions: dict[tuple[str, str], str] = {}
     for item in batch.items:
-        for loc in list(item.questions):
-            kept = []
-            for q in item.questions[loc]:
-                norm = " ".join(q.lower().split())
-                first = seen_questions.setdefault((loc, norm), item.where)
-                if first != item.where:
-                    plan.notices.append(Notice(item.where, f"duplicate question '{q}' (also {first}): dropped here"))
-                else:
-                    kept.append(q)
-            if kept:
-                item.questions[loc] = kept
-            else:
-                del item.questions[loc]
+        _drop_duplicate_questions(item, seen_questions, plan.notices)
         if source_locale not in item.answers:
             plan.notices.append(
                 Notice(
@@ -150,68 +138,16 @@ def plan_import(
         if not item.questions:
             plan.notices.append(Notice(item.where, "no question left to match customers' messages: skipped"))
             continue
-        first_question = next(iter(item.questions.get(source_locale) or next(iter(item.questions.values()))))
+        first_question = (item.questions.get(source_locale) or next(iter(item.questions.values())))[0]
         item.key = item.key or first_question
         if item.key in new_items:
             plan.notices.append(Notice(item.where, f"'{item.key}' appears twice in the import: the first was kept"))
             continue
         previous = known.get(item.key)
-        if previous is not None:
-            entry_id = previous.id
-        elif item.wanted_id and VALID_ID.match(item.wanted_id) and item.wanted_id not in in_batch:
-            entry_id = item.wanted_id  # an explicit id names that entry, even one written by hand (CSV round trip)
-        else:
-            if item.wanted_id and not VALID_ID.match(item.wanted_id):
-                plan.notices.append(
-                    Notice(
-                        item.where,
-                        f"id '{item.wanted_id}' is not a replykit id (a-z, 0-9, -, _): one was made from the question",
-                    )
-                )
-            entry_id = unique_id(id_for(item.wanted_id or first_question, item.key), taken)
+        entry_id = _entry_id(item, previous, first_question, in_batch, taken, plan.notices)
         taken.add(entry_id)
         in_batch.add(entry_id)
-        existing = kb.entries.get(entry_id)
-        entry_rel, view, converted = _item_files(item, entry_id, order, previous, existing, category, mapping, plan)
-        files = [entry_rel, *converted]
-        item_state = ItemState(entry_id)
-        changes: list[tuple[FileChange, str | None]] = []
-        variables: list[str] = []
-        for rel, (loc, template) in converted.items():
-            change, remembered = _template_change(
-                rel, template.source, item.answers[loc], item, previous, root, resolve
-            )
-            changes.append((change, remembered))
-            if change.action in (Action.CREATE, Action.UPDATE, Action.CONFLICT):
-                for placeholder in template.unknown:
-                    plan.notices.append(
-                        Notice(
-                            item.where,
-                            f"unknown placeholder {placeholder} ({loc}) kept as text: "
-                            "map it to a variable in a mapping file (--mapping)",
-                        )
-                    )
-            if change.action in (Action.CREATE, Action.UPDATE):  # what the written templates read
-                variables.extend(v for v in template.variables if v not in variables)
-        base = _entry_base(previous, entry_rel)
-        changes.insert(0, _entry_change(entry_rel, entry_id, existing, view, variables, root, base, resolve))
-        for change, remembered in changes:
-            plan.changes.append(change)
-            if change.path == entry_rel:
-                base = _entry_base(previous, entry_rel)
-            else:
-                base = previous.files.get(change.path) if previous else None
-            if remembered is not None:
-                item_state.files[change.path] = remembered
-            elif base is not None:  # a local edit or conflict: the base stays what the last import brought
-                item_state.files[change.path] = base
-        if previous:
-            for rel in sorted(p for p in set(previous.files) - set(files) if not p.startswith("kb/")):
-                plan.notices.append(
-                    Notice(item.where, f"upstream no longer has {rel}: kept it; delete it by hand if it should go")
-                )
-                item_state.files[rel] = previous.files[rel]
-        new_items[item.key] = item_state
+        new_items[item.key] = _plan_item(plan, kb, item, entry_id, previous, order, category, mapping, resolve)
         plan.entries += 1
     for key, gone in known.items():
         if key not in new_items:
@@ -225,6 +161,93 @@ def plan_import(
     state.sources[batch.source] = new_items
     plan.state = state
     return plan
+
+
+def _drop_duplicate_questions(item: ImportedItem, seen: dict[tuple[str, str], str], notices: list[Notice]) -> None:
+    """A question already asked by an earlier row would make two entries compete: drop it here, say so."""
+    for loc in list(item.questions):
+        kept = []
+        for question in item.questions[loc]:
+            first = seen.setdefault((loc, " ".join(question.lower().split())), item.where)
+            if first != item.where:
+                notices.append(Notice(item.where, f"duplicate question '{question}' (also {first}): dropped here"))
+            else:
+                kept.append(question)
+        if kept:
+            item.questions[loc] = kept
+        else:
+            del item.questions[loc]
+
+
+def _entry_id(
+    item: ImportedItem,
+    previous: ItemState | None,
+    question: str,
+    in_batch: set[str],
+    taken: set[str],
+    notices: list[Notice],
+) -> str:
+    """The id this item had before, else the id the source gives, else one made from the question."""
+    if previous is not None:
+        return previous.id
+    if item.wanted_id and VALID_ID.match(item.wanted_id) and item.wanted_id not in in_batch:
+        return item.wanted_id  # an explicit id names that entry, even one written by hand (CSV round trip)
+    if item.wanted_id and not VALID_ID.match(item.wanted_id):
+        notices.append(
+            Notice(
+                item.where,
+                f"id '{item.wanted_id}' is not a replykit id (a-z, 0-9, -, _): one was made from the question",
+            )
+        )
+    return unique_id(id_for(item.wanted_id or question, item.key), taken)
+
+
+def _plan_item(
+    plan: ImportPlan,
+    kb: KnowledgeBase,
+    item: ImportedItem,
+    entry_id: str,
+    previous: ItemState | None,
+    order: list[str],
+    category: str | None,
+    mapping: Mapping[str, str],
+    resolve: Resolve,
+) -> ItemState:
+    """Add the item's file changes to ``plan``; return what the state will remember of it."""
+    root = plan.root
+    existing = kb.entries.get(entry_id)
+    entry_rel, view, converted = _item_files(item, entry_id, order, previous, existing, category, mapping, plan)
+    changes: list[tuple[FileChange, str | None, str | None]] = []  # change, hash to remember, old base
+    variables: list[str] = []
+    for rel, (loc, template) in converted.items():
+        change, remembered = _template_change(rel, template.source, item.answers[loc], item, previous, root, resolve)
+        changes.append((change, remembered, previous.files.get(rel) if previous else None))
+        if change.action in (Action.CREATE, Action.UPDATE, Action.CONFLICT):
+            for placeholder in template.unknown:
+                plan.notices.append(
+                    Notice(
+                        item.where,
+                        f"unknown placeholder {placeholder} ({loc}) kept as text: "
+                        "map it to a variable in a mapping file (--mapping)",
+                    )
+                )
+        if change.action in (Action.CREATE, Action.UPDATE):  # what the written templates read
+            variables.extend(v for v in template.variables if v not in variables)
+    base = _entry_base(previous, entry_rel)
+    change, remembered = _entry_change(entry_rel, entry_id, existing, view, variables, root, base, resolve)
+    changes.insert(0, (change, remembered, base))
+    item_state = ItemState(entry_id)
+    for change, remembered, base in changes:
+        plan.changes.append(change)
+        if remembered is not None:
+            item_state.files[change.path] = remembered
+        elif base is not None:  # a local edit or conflict: the base stays what the last import brought
+            item_state.files[change.path] = base
+    if previous:
+        for rel in sorted(p for p in set(previous.files) - {entry_rel, *converted} if not p.startswith("kb/")):
+            plan.notices.append(Notice(item.where, f"upstream no longer has {rel}: kept it; delete it by hand"))
+            item_state.files[rel] = previous.files[rel]
+    return item_state
 
 
 def _item_files(
