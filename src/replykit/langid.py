@@ -43,6 +43,14 @@ KB_MODEL_HALF_CHARS = 1000.0
 OUTSIDE_MIN_PROBABILITY = 0.4
 #: ... and this many times the probability of the likeliest KB language.
 OUTSIDE_LEAD = 2.0
+#: Languages fastText confuses with each other on short texts: when the KB has one of them, a
+#: message "in" the other is read as the KB's (a Danish reply suits a Norwegian customer anyway).
+CLOSE_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "no": ("da", "nb", "nn", "sv"), "nb": ("da", "no", "nn", "sv"), "nn": ("da", "no", "nb", "sv"),
+    "da": ("no", "nb", "nn", "sv"), "sv": ("da", "no", "nb", "nn"), "ms": ("id",), "id": ("ms",),
+    "gl": ("pt", "es"), "ca": ("es",), "af": ("nl",), "lb": ("de",), "bs": ("hr", "sr"), "hr": ("bs", "sr"),
+    "sr": ("bs", "hr"),
+}
 #: Han-only texts up to this many characters may be Japanese written in kanji alone.
 SHORT_HAN = 3
 #: Floor for a language fastText gives (almost) no probability, so the KB model can still win.
@@ -259,6 +267,8 @@ class LanguageDetector:
         )
         if outside is not None and not _known_language(outside[0]):
             outside = None  # fastText's rarer labels (war, ceb...) on odd short texts: not a reply language
+        if outside is not None and languages & set(CLOSE_LANGUAGES.get(outside[0], ())):
+            outside = None  # Norwegian for a Danish KB, Malay for an Indonesian one: fastText mixes them up
         inside = max((fast.get(lang, 0.0) for lang in languages), default=0.0)
         if outside is not None and outside[1] >= OUTSIDE_MIN_PROBABILITY and outside[1] >= OUTSIDE_LEAD * inside:
             return Identified(outside[0], self.route(outside[0]))

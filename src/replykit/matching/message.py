@@ -220,6 +220,10 @@ _JOINER = LazyPattern(
 _MARKED_ENOUGH = 2
 #: Messages of at least this many words may be two questions joined without punctuation.
 _UNMARKED_MIN_WORDS = 9
+#: Where a long message without punctuation is cut (shares of its words): each cut costs two rankings.
+_UNMARKED_CUTS = (0.35, 0.45, 0.55, 0.65)
+#: At most this many ways to split are tried (a question's time stays in milliseconds).
+_MAX_SPLITS = 6
 #: Each side of a split has at least this many words (or CJK characters / 3).
 _PART_MIN_WORDS = 3
 
@@ -241,11 +245,10 @@ def split_candidates(text: str) -> list[tuple[str, str]]:
     if len(out) < _MARKED_ENOUGH:
         words = text.split()
         if len(words) >= _UNMARKED_MIN_WORDS:
-            low = max(_PART_MIN_WORDS, len(words) * 3 // 10)
-            high = min(len(words) - _PART_MIN_WORDS, len(words) * 7 // 10)
-            for cut in range(low, high + 1):
+            cuts = {round(len(words) * share) for share in _UNMARKED_CUTS}
+            for cut in sorted(c for c in cuts if _PART_MIN_WORDS <= c <= len(words) - _PART_MIN_WORDS):
                 out.append((" ".join(words[:cut]), " ".join(words[cut:])))
-    return out
+    return out[:_MAX_SPLITS]
 
 
 _EDGE_JOINER = LazyPattern(
