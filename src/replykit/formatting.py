@@ -27,6 +27,7 @@ from replykit.values import (
     Money,
     ValueProblem,
     describe_value,
+    handles_missing,
     parse_currency,
     parse_money,
     to_decimal,
@@ -242,6 +243,7 @@ class Formatter:
             raise FormatError(f"list: {_kind(value)} is not a list")
         return format_list([str(item) for item in value], style=cast(Any, style), locale=self.babel)
 
+    @handles_missing
     def plural(self, value: Any, **forms: str) -> str:
         """``{{ n | plural(one="# day", other="# days") }}`` by the locale's CLDR plural rules.
 

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import hashlib
-import itertools
 import os
 import re
-import threading
-import time
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+import types
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Literal
 
 import jinja2
@@ -33,28 +31,40 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
     UndefinedError,
+    nodes,
 )
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import _PassArg
 
 from replykit.errors import MissingVariablesError, RenderError, display_path
 from replykit.formatting import FormatError, Formatter
 from replykit.kb.loader import cache_dir
 from replykit.kb.model import Entry, KnowledgeBase, TemplateFile
 from replykit.l10n import fallback_chain, normalize_locale
-from replykit.values import Missing, parse_timezone, to_json
+from replykit.render_bounds import (
+    MAX_OUTPUT_CHARS,
+    MAX_RENDER_SECONDS,
+    BoundedRange,
+    OutputTooLarge,
+    RenderTimeout,
+    bounded,
+    bounded_iter,
+    check_call,
+    check_concat,
+    check_deadline,
+    check_filter,
+    check_percent_format,
+    check_power,
+    check_repeat,
+    check_str_format,
+)
+from replykit.values import Missing, first_missing, parse_timezone, to_json
 
 Channel = Literal["email", "chat"]
 CHANNELS: tuple[str, ...] = ("email", "chat")
-
-#: A reply longer than this is a runaway template, not a message to a customer.
-MAX_OUTPUT_CHARS = 100_000
-#: Rendering one reply takes about a millisecond; this leaves room for a slow machine.
-MAX_RENDER_SECONDS = 2.0
-#: ``'-' * n`` and ``x ** n`` are checked before Python builds a huge value in one step.
-MAX_EXPONENT = 1_000
-MAX_POWER_BITS = 64_000
 
 GREETING = "_greeting"
 SIGNATURE = "_signature"
@@ -105,106 +115,118 @@ class RenderedReply:
 
 # ---- the sandbox -----------------------------------------------------------------------------
 
+#: The filter every ``{% for %}`` iterable is passed through, so each iteration checks the time limit.
+_LOOP_FILTER = "replykit_bounded_loop"
 
-class RenderTimeout(BaseException):
-    """Raised inside the rendering thread when a template runs past its time bound.
 
-    A BaseException, so that no ``except Exception`` on the way can swallow it.
+class _BoundedCodeGenerator(CodeGenerator):
+    """Compiles templates so that loops and ``~`` stay inside the render's bounds.
+
+    Jinja offers no hook for iteration or concatenation, so the code generator routes them
+    through the bounds: every loop's iterable through a filter that checks the time limit at each
+    item, and every ``a ~ b`` through a join that checks the size first.
     """
 
+    def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
+        for loop in node.find_all(nodes.For):
+            loop.iter = nodes.Filter(loop.iter, _LOOP_FILTER, [], [], None, None, lineno=loop.iter.lineno)
+        super().visit_Template(node, frame)
 
-def _raise_in_thread(thread_id: int, exc: type[BaseException] | None) -> None:
-    import ctypes  # only when a render runs away: ~3 ms that every reply would pay at import
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.bounded_concat((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
 
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc else None)
 
+def _missing_tolerant(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that passes a missing value through as its ``[name]`` marker, within the bounds.
 
-class _Watchdog:
-    """Interrupts a render that runs too long, even in a tight template loop with no output.
-
-    One daemon thread serves every render; entering and leaving a guard only takes a lock.
+    Under ``--allow-missing`` any filter can meet a Missing (``items | length``, ``n | round``):
+    the marker is the answer, not a crash and not an empty string. replykit's own filters that
+    say more (``plural`` keeps its words around the marker) handle it themselves.
     """
+    pass_arg = _PassArg.from_obj(func)
+    skip = 0 if pass_arg is None else 1
+    handles_missing = getattr(getattr(func, "__func__", func), "handles_missing", False)
 
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._deadlines: dict[int, tuple[int, float]] = {}  # token -> (thread id, deadline)
-        self._fired: set[int] = set()
-        self._tokens = itertools.count()
-        self._thread: threading.Thread | None = None
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        check_deadline()
+        data = args[skip:]
+        if not (handles_missing and data and isinstance(data[0], Missing)):
+            marker = first_missing(*data, *kwargs.values())
+            if marker is not None:
+                return marker
+        data, kwargs = check_filter(name, tuple(data), kwargs)
+        return func(*args[:skip], *data, **kwargs)
 
-    def _run(self) -> None:
-        with self._cond:
-            while True:
-                now = time.monotonic()
-                for token, (thread_id, deadline) in list(self._deadlines.items()):
-                    if deadline <= now:
-                        del self._deadlines[token]
-                        self._fired.add(token)
-                        _raise_in_thread(thread_id, RenderTimeout)
-                upcoming = min((deadline for _, deadline in self._deadlines.values()), default=None)
-                self._cond.wait(None if upcoming is None else max(0.0, upcoming - now))
-
-    def guard(self, seconds: float) -> _Guard:
-        return _Guard(self, seconds)
-
-    def _enter(self, seconds: float) -> int:
-        token = next(self._tokens)
-        deadline = time.monotonic() + seconds
-        with self._cond:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="replykit-render-watchdog", daemon=True)
-                self._thread.start()
-            earliest = min((d for _, d in self._deadlines.values()), default=None)
-            self._deadlines[token] = (threading.get_ident(), deadline)
-            if earliest is None or deadline < earliest:
-                self._cond.notify()
-        return token
-
-    def _exit(self, token: int) -> None:
-        with self._cond:
-            self._deadlines.pop(token, None)
-            if token in self._fired:
-                self._fired.discard(token)
-                _raise_in_thread(threading.get_ident(), None)  # drop a timeout not delivered yet
-
-
-class _Guard:
-    def __init__(self, watchdog: _Watchdog, seconds: float) -> None:
-        self._watchdog = watchdog
-        self._seconds = seconds
-        self._token = -1
-
-    def __enter__(self) -> None:
-        self._token = self._watchdog._enter(self._seconds)
-
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self._watchdog._exit(self._token)
-
-
-_WATCHDOG = _Watchdog()
+    return wrapper
 
 
 class ReplyEnvironment(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, plus checks on the operators that build huge values in one step."""
+    """The immutable sandbox, plus the render's bounds at every operator, call and loop."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    code_generator_class = _BoundedCodeGenerator
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
     max_output_chars: int = MAX_OUTPUT_CHARS
     max_render_seconds: float = MAX_RENDER_SECONDS
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int) and not isinstance(right, bool):
-            huge_int = isinstance(left, int) and right > 0 and left.bit_length() * right > MAX_POWER_BITS
-            if abs(right) > MAX_EXPONENT or huge_int:
-                raise SecurityError(f"the power {left} ** {right} is too large to compute")
-        if operator == "*":
-            for seq, count in ((left, right), (right, left)):
-                sized = isinstance(seq, (str, list, tuple)) and isinstance(count, int)
-                if sized and len(seq) * count > self.max_output_chars:
-                    raise SecurityError(
-                        f"repeating a value {count} times would exceed the output bound of"
-                        f" {self.max_output_chars} characters"
-                    )
-        return super().call_binop(context, operator, left, right)
+        check_deadline()
+        if operator == "**":
+            check_power(left, right)
+        elif operator == "*":
+            check_repeat(left, right)
+        elif operator == "+":
+            check_concat(left, right)
+        elif operator == "%" and isinstance(left, str):
+            check_percent_format(left, right)
+        try:
+            return super().call_binop(context, operator, left, right)
+        except TypeError:
+            marker = first_missing(left, right, *(right if isinstance(right, tuple) else ()))
+            if marker is None:
+                raise
+            return marker  # '%d items' % n with n missing: the marker
+
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        check_deadline()
+        marker = first_missing(*args, *kwargs.values())
+        if marker is not None and (
+            __obj is BoundedRange or isinstance(__obj, (types.BuiltinMethodType, types.BuiltinFunctionType))
+        ):
+            return marker  # 'x'.ljust(n) or range(n) with n missing: the marker, not a TypeError
+        check_call(__obj, args, kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        formatter = super().wrap_str_format(value)
+        if formatter is None:
+            return None
+        template = value.__self__
+        is_map = value.__name__ == "format_map"
+
+        def checked(*args: Any, **kwargs: Any) -> str:
+            mapping = args[0] if is_map and args and isinstance(args[0], Mapping) else {}
+            check_str_format(template, () if is_map else args, {**kwargs, **mapping})
+            return formatter(*args, **kwargs)
+
+        return checked
+
+    @staticmethod
+    def bounded_concat(parts: Iterable[Any]) -> str:
+        """``a ~ b ~ c``: the text of each part, refused when together they pass the output bound."""
+        texts = [str(part) for part in parts]
+        check_concat(*texts)
+        return "".join(texts)
+
+
+def _bound_filters(filters: Mapping[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
+    bound = {name: _missing_tolerant(name, func) for name, func in filters.items()}
+    bound[_LOOP_FILTER] = bounded_iter
+    return bound
 
 
 class _CompiledTemplates(FileSystemBytecodeCache):
@@ -297,7 +319,10 @@ def build_environment(
     env.max_output_chars = max_output_chars
     env.max_render_seconds = max_render_seconds
     env.filters.update(formatter.filters())
-    env.globals.update(locale=_merged_locale_data(kb, chain), now=moment, customer={}, order={})
+    env.filters = _bound_filters(env.filters)
+    env.globals.update(
+        locale=_merged_locale_data(kb, chain), now=moment, customer={}, order={}, range=BoundedRange
+    )
     env.bytecode_cache = _CompiledTemplates(env)
     return env
 
@@ -331,7 +356,7 @@ def render_template(env: ReplyEnvironment, name: str, context: Mapping[str, Any]
     """
     where = name
     try:
-        with _WATCHDOG.guard(env.max_render_seconds):
+        with bounded(env.max_render_seconds, env.max_output_chars):
             template: Template = env.get_template(name)
             where = display_path(Path(template.filename or name), root)
             size = 0
@@ -343,15 +368,19 @@ def render_template(env: ReplyEnvironment, name: str, context: Mapping[str, Any]
                         f"{where}: the reply grew past {env.max_output_chars} characters: a runaway loop?"
                     )
                 chunks.append(chunk)
-    except RenderTimeout:
+    except RenderTimeout as e:
+        at = _template_location(e, root) or where
         raise RenderError(
-            f"{where}: rendering took longer than {env.max_render_seconds:g} s and was stopped: a runaway loop?"
+            f"{at}: rendering took longer than {env.max_render_seconds:g} s and was stopped: a runaway loop?"
         ) from None
     except TemplateSyntaxError as e:
         shown = display_path(Path(e.filename), root) if e.filename else where
         raise RenderError(f"{shown}:{e.lineno}: template syntax error: {e.message}") from None
     except TemplateNotFound as e:
         raise RenderError(f"{where}: template '{e.name}' not found in any locale of the fallback chain") from None
+    except OutputTooLarge as e:
+        at = _template_location(e, root) or where
+        raise RenderError(f"{at}: refused: {e} (the sandbox stops runaway values before they are built)") from None
     except SecurityError as e:
         at = _template_location(e, root) or where
         raise RenderError(

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from replykit.errors import RenderError
@@ -40,23 +40,93 @@ class Money:
         return {"amount": str(self.amount), "currency": self.currency}
 
 
-@dataclass(frozen=True)
+#: Attribute names that Jinja and Python probe on any value: a Missing must not pretend to have them.
+_PROTOCOL_NAMES = frozenset({"jinja_pass_arg", "unsafe_callable", "alters_data", "jinja_async_variant"})
+
+
 class Missing:
     """A required value that was not given, rendered as a visible ``[name]`` (``--allow-missing``).
 
-    The marker survives filters (``{{ eta | date }}`` prints ``[eta]``), so a draft never hides
-    a gap behind an empty string.
+    A draft must never hide a gap behind an empty string or stop with a traceback, so the marker
+    survives whatever a template does with it: filters (``{{ eta | date }}`` prints ``[eta]``),
+    loops (one item, the marker), ``length``, indexing, arithmetic (``n + 1`` is ``[n]``) and
+    comparisons, which are true so the branch that shows the value is the one rendered.
     """
 
-    name: str
+    __slots__ = ("_name",)  # underscored: templates read ``customer.name``, never this
+
+    def __init__(self, name: str) -> None:
+        object.__setattr__(self, "_name", name)
+
+    def __setattr__(self, attribute: str, value: Any) -> None:
+        raise AttributeError("a Missing value cannot be changed")
 
     def __str__(self) -> str:
-        return f"[{self.name}]"
+        return f"[{self._name}]"
+
+    def __repr__(self) -> str:
+        return f"Missing({self._name!r})"
+
+    def __format__(self, spec: str) -> str:
+        try:
+            return format(str(self), spec)
+        except ValueError:  # a number's format such as ',.2f'
+            return str(self)
 
     def __getattr__(self, attribute: str) -> Missing:
-        if attribute.startswith("_"):
+        if attribute.startswith("_") or attribute in _PROTOCOL_NAMES:
             raise AttributeError(attribute)
-        return Missing(f"{self.name}.{attribute}")
+        return Missing(f"{self._name}.{attribute}")
+
+    def __getitem__(self, key: Any) -> Missing:
+        return self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Missing:
+        return self
+
+    def __iter__(self) -> Iterator[Missing]:
+        yield self  # one item: a loop over a missing list shows the marker once
+
+    def __len__(self) -> int:
+        return 1  # the length filter gives the marker itself; this serves ``loop.length``
+
+    def __contains__(self, item: Any) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return hash((Missing, self._name))
+
+    def __eq__(self, other: object) -> Missing:  # type: ignore[override]
+        return self
+
+    def __ne__(self, other: object) -> Missing:  # type: ignore[override]
+        return self
+
+    def _same(self, *other: Any) -> Missing:
+        return self
+
+    __lt__ = __le__ = __gt__ = __ge__ = _same
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = _same
+    __mod__ = __rmod__ = __pow__ = __rpow__ = _same
+    __neg__ = __pos__ = __abs__ = __round__ = __trunc__ = _same
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handles_missing(func: F) -> F:
+    """Mark a filter that renders a Missing value itself (the renderer passes it the marker)."""
+    func.handles_missing = True  # type: ignore[attr-defined]
+    return func
+
+
+def first_missing(*values: Any) -> Missing | None:
+    """The first of ``values`` that is a Missing marker, if any (a filter's input or argument)."""
+    for value in values:
+        if isinstance(value, Missing):
+            return value
+    return None
 
 
 #: The form each type expects, used in every error message.

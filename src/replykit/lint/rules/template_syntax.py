@@ -3,7 +3,9 @@
 An unclosed tag, an unknown filter, a stray ``endif``, or a filter given a value of the wrong type
 (``{{ eta | money }}`` for a date) is reported at the template line Jinja names, before a
 customer-facing render fails. Every reply template is rendered with sample values of its entry's
-variables (replykit.values.sample_value) to find the errors the syntax tree cannot show.
+variables (replykit.values.sample_value) to find the errors the syntax tree cannot show, and again
+with no values at all, as ``replykit render --allow-missing`` shows a draft: required variables
+are ``[name]`` markers, optional ones absent, ``order`` and ``customer`` empty.
 
 Fails (``templates/en/track-order.j2``)::
 
@@ -19,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from replykit.kb.model import Position
+from replykit.kb.model import Position, TemplateFile
 from replykit.lint.context import LintContext
 from replykit.lint.rule import Rule, Violation
+from replykit.lint.sample import SampleRender
 
 #: Stand-ins whose real values lint cannot know; failures on them are not the template's fault.
 _UNKNOWN_SHAPE = frozenset({"order", "customer"})
@@ -38,20 +41,34 @@ def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Violation]:
             )
             continue
         outcome = ctx.sample_render(template)
-        if outcome is None or outcome.error is None or outcome.undefined:
-            continue  # undefined names are undeclared-variable's
-        if _UNKNOWN_SHAPE & set(ctx.reached(template)):
+        failed = outcome is not None and outcome.error is not None and not outcome.undefined
+        if outcome is not None and failed and not _UNKNOWN_SHAPE & set(ctx.reached(template)):
+            yield Violation(
+                Position(template.file, outcome.line),
+                f"fails to render with sample values of the declared types: {outcome.error}",
+                ctx.owners(template),
+            )
             continue
-        yield Violation(
-            Position(template.file, outcome.line),
-            f"fails to render with sample values of the declared types: {outcome.error}",
-            ctx.owners(template),
-        )
+        bare = ctx.bare_render(template)
+        if bare is not None and bare.error is not None and not _undeclared(ctx, template, bare):
+            yield Violation(
+                Position(template.file, bare.line),
+                f"fails to render with no values (as `replykit render --allow-missing` does): {bare.error}",
+                ctx.owners(template),
+            )
     for partial, outcome in ctx.sampler.partial_failures():
         yield Violation(
             Position(partial.file, outcome.line),
-            f"fails to render with sample values: {outcome.error}",
+            f"fails to render {outcome.error}",
         )
+
+
+def _undeclared(ctx: LintContext, template: TemplateFile, outcome: SampleRender) -> bool:
+    """A name nobody declares: undeclared-variable reports it, once."""
+    if not outcome.undefined:
+        return False
+    declared = {name for owner in ctx.owners(template) for name in ctx.kb.entries[owner].variables}
+    return not any(f"'{name}' is undefined" in (outcome.error or "") for name in declared)
 
 
 RULE = Rule(id="template-syntax", level="error", check=check, doc=__doc__ or "")
