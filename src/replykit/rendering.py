@@ -229,6 +229,36 @@ def _bound_filters(filters: Mapping[str, Callable[..., Any]]) -> dict[str, Calla
     return bound
 
 
+#: Characters that have no place in a reply: C0 controls (NUL...) and DEL, and U+FEFF (an invisible
+#: byte-order mark, which a pasted reply would carry). Tabs and line breaks are text.
+BAD_TEMPLATE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]")
+
+
+def bad_character(source: str) -> tuple[int, str] | None:
+    """The line and a description of the first character of ``source`` that must not reach a reply."""
+    found = BAD_TEMPLATE_CHARACTERS.search(source)
+    if found is None:
+        return None
+    char = found.group()
+    name = "NUL" if char == "\x00" else "byte-order mark" if char == "\ufeff" else "control"
+    return source.count("\n", 0, found.start()) + 1, f"a {name} character (U+{ord(char):04X})"
+
+
+class _TemplateFiles(FileSystemLoader):
+    """Template files as UTF-8 text without a leading byte-order mark, refusing control characters."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        source = source.removeprefix("\ufeff")  # editors on Windows add it; it is not text
+        bad = bad_character(source)
+        if bad is not None:
+            line, what = bad
+            raise TemplateSyntaxError(
+                f"{what}, which would reach the customer: remove it (lint reports it too)", line, template, filename
+            )
+        return source, filename, uptodate
+
+
 class _CompiledTemplates(FileSystemBytecodeCache):
     """Templates' compiled code on disk: a process renders a reply without compiling them again (~10 ms).
 
@@ -308,7 +338,7 @@ def build_environment(
     formatter = Formatter(normalize_locale(locale or chain[0]), zone, now or datetime.now(UTC))
     moment = formatter.current_time()  # in the customer's zone, as every filter sees it
     env = ReplyEnvironment(
-        loader=FileSystemLoader([str(d) for d in kb.template_dirs(tuple(chain))], encoding="utf-8"),
+        loader=_TemplateFiles([str(d) for d in kb.template_dirs(tuple(chain))], encoding="utf-8"),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

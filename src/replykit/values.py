@@ -9,6 +9,7 @@ variable, the value and the form that was expected (exit 2).
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -157,9 +158,20 @@ def _currencies() -> frozenset[str]:
     return frozenset(list_currencies())
 
 
+#: ISO 4217 codes that are not money a customer pays in: "no currency", testing, metals, IMF units.
+#: CLDR has no symbol for them, so a reply would print the generic sign ¤.
+NOT_MONEY = frozenset({"XXX", "XTS", "XAU", "XAG", "XPT", "XPD", "XDR", "XBA", "XBB", "XBC", "XBD", "XSU", "XUA"})
+
+#: Digits before the decimal point of an int or number: a count or an amount fits; 1e999999999
+#: would make the number filter write a billion zeros.
+MAX_NUMBER_DIGITS = 30
+
+
 def parse_currency(code: str) -> str:
     """Return an ISO 4217 code in upper case, or raise ValueProblem."""
     upper = code.strip().upper()
+    if upper in NOT_MONEY:
+        raise ValueProblem(f"'{upper}' is an ISO 4217 code for no currency or a commodity, not money a customer pays")
     if upper not in _currencies():
         raise ValueProblem(f"'{code}' is not an ISO 4217 currency code (such as EUR, USD, JPY)")
     return upper
@@ -183,6 +195,8 @@ def to_decimal(value: Any) -> Decimal:
         raise ValueProblem(f"{describe_value(value)} is not a number")
     if not number.is_finite():
         raise ValueProblem("not a finite number")
+    if number and number.adjusted() >= MAX_NUMBER_DIGITS:
+        raise ValueProblem(f"a number of more than {MAX_NUMBER_DIGITS} digits is not a value a reply can show")
     return number
 
 
@@ -214,9 +228,12 @@ def _parse_date(value: Any) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, str):
+        text = value.strip()
         try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
+            return date.fromisoformat(text)
+        except ValueError as e:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueProblem(f"not a real date ({e})") from None
             raise ValueProblem("not an ISO 8601 date") from None
     raise ValueProblem(f"{describe_value(value)} is not a date")
 
@@ -244,12 +261,14 @@ def _parse_datetime(value: Any) -> datetime:
 def _parse_int(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueProblem("a yes/no value is not a whole number")
-    if isinstance(value, int):
-        return value
     if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
-        return int(value)
-    if isinstance(value, (float, Decimal)) and value == int(value):
-        return int(value)
+        value = int(to_decimal(value))  # to_decimal bounds the digits before int() reads them
+    if isinstance(value, (float, Decimal)) and math.isfinite(value) and value == int(value):
+        value = int(value)
+    if isinstance(value, int):
+        if abs(value) >= 10**MAX_NUMBER_DIGITS:
+            raise ValueProblem(f"a number of more than {MAX_NUMBER_DIGITS} digits is not a value a reply can show")
+        return value
     raise ValueProblem("not a whole number")
 
 
@@ -268,7 +287,10 @@ def _parse_list(value: Any) -> list[str]:
     for number, item in enumerate(value, 1):
         if isinstance(item, bool) or not isinstance(item, (str, int, float, Decimal)):
             raise ValueProblem(f"item {number} is {describe_value(item)}; every item must be text")
-        items.append(item if isinstance(item, str) else str(item))
+        try:
+            items.append(_parse_string(item))
+        except ValueProblem as problem:
+            raise ValueProblem(f"item {number}: {problem}") from None
     return items
 
 
@@ -277,6 +299,8 @@ def _parse_string(value: Any) -> str:
         return value
     if isinstance(value, (bool, Mapping, list, tuple)):
         raise ValueProblem(f"{describe_value(value)} is not text")
+    if isinstance(value, (float, Decimal)) and not math.isfinite(value):
+        raise ValueProblem("not a value a reply can show (NaN or infinity)")
     if isinstance(value, (date, int, float, Decimal)):
         return value.isoformat() if isinstance(value, date) else str(value)
     raise ValueProblem(f"{describe_value(value)} is not text")
@@ -334,8 +358,23 @@ def _shown(value: Any) -> str:
 
 
 def _bad_value(name: str, var_type: str, value: Any, origin: str, problem: ValueProblem) -> RenderError:
+    """``--var`` problems name the option; order-file problems start with ``file:line``."""
     expected = EXPECTED.get(var_type, var_type)
-    return RenderError(f"variable '{name}' ({origin}): '{_shown(value)}': {problem}; expected {expected}")
+    what = f"'{_shown(value)}': {problem}; expected {expected}"
+    if origin == "--var":
+        return RenderError(f"variable '{name}' ({origin}): {what}")
+    return RenderError(f"{origin}: variable '{name}': {what}")
+
+
+def _is_empty(value: Any) -> bool:
+    return (isinstance(value, str) and not value.strip()) or (isinstance(value, (list, tuple, dict)) and not value)
+
+
+def _empty_required(name: str, origin: str) -> RenderError:
+    return RenderError(
+        f"{origin}: required variable '{name}' is given empty: give its value, or leave it out and use"
+        f" --allow-missing for a visible [{name}] marker"
+    )
 
 
 def parse_timezone(name: str, origin: str) -> ZoneInfo:
@@ -354,40 +393,10 @@ def parse_timezone(name: str, origin: str) -> ZoneInfo:
 
 
 def read_order_file(path: Path) -> dict[str, Any]:
-    """An order export as a mapping: JSON or YAML (YAML also reads JSON), top level a mapping."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise RenderError(f"--order {path}: no such file") from None
-    except IsADirectoryError:
-        raise RenderError(f"--order {path}: is a folder, not an order file") from None
-    except UnicodeDecodeError:
-        raise RenderError(f"--order {path}: not UTF-8 text; save it with UTF-8 encoding") from None
-    except OSError as e:
-        raise RenderError(f"--order {path}: cannot be read ({e.strerror})") from None
-    data: Any
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise RenderError(f"{path}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}") from None
-    else:
-        import yaml  # here: only an order file in YAML needs it, not every reply
+    """An order export as a mapping: JSON or YAML, top level a mapping (see replykit.order_file)."""
+    from replykit.order_file import read_order
 
-        try:
-            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # safe; libyaml's when present
-        except yaml.MarkedYAMLError as e:
-            mark = e.problem_mark or e.context_mark
-            where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-            what = " ".join(x for x in (e.context, e.problem) if x)
-            raise RenderError(f"{where}: invalid YAML: {what}") from None
-        except yaml.YAMLError as e:
-            raise RenderError(f"{path}: invalid YAML: {e}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise RenderError(f"{path}: an order file must be a mapping of names to values, not {describe_value(data)}")
-    return {str(key): value for key, value in data.items()}
+    return read_order(Path(path)).data
 
 
 def _split_var(arg: str) -> tuple[str, str]:
@@ -433,25 +442,35 @@ def parse_values(
     values: dict[str, Any] = {}
     order: dict[str, Any] = {}
     if order_file is not None:
-        order = read_order_file(Path(order_file))
-        origin = f"from --order {order_file}"
+        from replykit.order_file import read_order
+
+        source = read_order(Path(order_file))
+        order = source.data
         for name, variable in entry.variables.items():
             raw = order.get(name)
             if raw is None:
                 continue
+            if _is_empty(raw):
+                if variable.required:
+                    raise _empty_required(name, source.where(name))
+                del order[name]
+                continue
             try:
                 values[name] = parse_typed(variable.type, raw)
             except ValueProblem as problem:
-                raise _bad_value(name, variable.type, raw, origin, problem) from None
+                raise _bad_value(name, variable.type, raw, source.where(name), problem) from None
             order[name] = values[name]
         if order.get("customer") is not None:
-            values["customer"] = _customer(order["customer"], origin)
+            values["customer"] = _customer(order["customer"], source.where("customer"))
             order["customer"] = values["customer"]
         zone = order.get("timezone")
         if zone is not None:
             if not isinstance(zone, str):
-                raise RenderError(f"timezone ({origin}): expected an IANA name such as Asia/Tokyo")
-            parse_timezone(zone, origin)
+                raise RenderError(f"{source.where('timezone')}: timezone: expected an IANA name such as Asia/Tokyo")
+            try:
+                parse_timezone(zone, "key timezone")
+            except RenderError as e:
+                raise RenderError(f"{source.where('timezone')}: {e}") from None
 
     for arg in var_args:
         name, raw_text = _split_var(arg)
@@ -466,6 +485,11 @@ def parse_values(
                 raise RenderError(f"--var {name}: '{name}' is given to every template by replykit; it cannot be set")
             names = ", ".join(entry.variables) or "none"
             raise RenderError(f"--var {name}: entry '{entry.id}' has no variable '{name}' (it declares: {names})")
+        if _is_empty(raw_text):
+            if declared.required:
+                raise _empty_required(name, f"--var {name}=")
+            values.pop(name, None)  # an empty optional value is no value: its {% if %} stays false
+            continue
         try:
             values[name] = parse_typed(declared.type, raw_text)
         except ValueProblem as problem:

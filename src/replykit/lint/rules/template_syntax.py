@@ -7,6 +7,9 @@ variables (replykit.values.sample_value) to find the errors the syntax tree cann
 with no values at all, as ``replykit render --allow-missing`` shows a draft: required variables
 are ``[name]`` markers, optional ones absent, ``order`` and ``customer`` empty.
 
+A byte-order mark, a NUL or another control character in the file is reported too: it would be
+pasted, invisible, into the customer's reply (replykit refuses to render such a template).
+
 Fails (``templates/en/track-order.j2``)::
 
     {% if eta is defined %}Your parcel arrives on {{ eta | date }}.
@@ -25,6 +28,7 @@ from replykit.kb.model import Position, TemplateFile
 from replykit.lint.context import LintContext
 from replykit.lint.rule import Rule, Violation
 from replykit.lint.sample import SampleRender
+from replykit.rendering import bad_character
 
 #: Stand-ins whose real values lint cannot know; failures on them are not the template's fault.
 _UNKNOWN_SHAPE = frozenset({"order", "customer"})
@@ -32,6 +36,10 @@ _UNKNOWN_SHAPE = frozenset({"order", "customer"})
 
 def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Violation]:
     for template in ctx.templates():
+        bad = _bad_characters(template)
+        if bad is not None:
+            yield Violation(Position(template.file, bad[0]), bad[1], ctx.owners(template))
+            continue
         error = ctx.info(template).syntax_error
         if error is not None:
             yield Violation(
@@ -72,3 +80,18 @@ def _undeclared(ctx: LintContext, template: TemplateFile, outcome: SampleRender)
 
 
 RULE = Rule(id="template-syntax", level="error", check=check, doc=__doc__ or "")
+
+
+def _bad_characters(template: TemplateFile) -> tuple[int, str] | None:
+    """A byte-order mark or a control character in the file: it would reach the customer's reply."""
+    try:
+        raw = template.path.read_bytes()
+    except OSError:
+        return None  # unreadable files are the loader's to report
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return 1, "the file starts with a byte-order mark (U+FEFF): save it as UTF-8 without BOM"
+    found = bad_character(raw.decode("utf-8", errors="replace"))
+    if found is None:
+        return None
+    line, what = found
+    return line, f"{what} in the template would reach the customer's reply: remove it"
