@@ -131,8 +131,8 @@ def test_a_fallback_reply_says_so_on_stderr(kb_root: Path, run_cli: RunCLI) -> N
     assert code == 0
     assert out.startswith("Guten Tag,\n\nIhre Bestellung KS-1")
     assert err == (
-        "replykit: notice: no de_AT template for 'track-order': this reply is in de (fallback chain de_AT > de > en);"
-        " check the language before sending\n"
+        "replykit: notice: no de_AT template for 'track-order': this reply is in de"
+        " (fallback chain de_AT > de > en); check the language before sending.\n"
     )
 
 
@@ -181,7 +181,11 @@ def test_json_output_has_text_locale_chain_and_variables(kb_root: Path, run_cli:
         "variables": {"order_id": "KS-1", "tracking_number": "EJ1JP", "eta": "2026-12-03"},
         "missing": [],
         "notice": "no de_AT template for 'track-order': this reply is in de (fallback chain de_AT > de > en); "
-        "check the language before sending",
+        "check the language before sending.",
+        "notices": [
+            "no de_AT template for 'track-order': this reply is in de (fallback chain de_AT > de > en); "
+            "check the language before sending."
+        ],
     }
     assert "notice" in err
 

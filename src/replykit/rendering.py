@@ -85,16 +85,13 @@ class RenderedReply:
     channel: str = "email"
     timezone: str = "UTC"
     template: Path | None = None
+    #: What the agent must know before sending, each a full sentence: a fallback locale was used, ...
+    notices: tuple[str, ...] = ()
 
     @property
     def notice(self) -> str | None:
-        """What the agent must know before sending: the reply is not in the requested locale."""
-        if not self.fallback_used:
-            return None
-        return (
-            f"no {self.locale_requested} template for '{self.entry_id}': this reply is in {self.locale_used}"
-            f" (fallback chain {' > '.join(self.chain)}); check the language before sending"
-        )
+        """The notices as one text (None when there is nothing to say)."""
+        return " ".join(self.notices) or None
 
     def as_json(self) -> dict[str, Any]:
         """The document ``replykit render --format json`` prints: the text and how it was made."""
@@ -110,6 +107,7 @@ class RenderedReply:
             "variables": to_json(dict(self.variables_used)),
             "missing": list(self.missing),
             "notice": self.notice,
+            "notices": list(self.notices),
         }
 
 
@@ -493,22 +491,63 @@ def render_reply(
     order's ``timezone``, else the locale file's. Raises MissingVariablesError (exit 3) when a
     required variable has no value, unless ``allow_missing`` puts ``[name]`` markers in its place.
     """
+    return compose_replies(
+        kb, (entry_id,), locale, values, channel=channel, allow_missing=allow_missing, tz=tz, now=now
+    )
+
+
+def _fallback_notice(entry_id: str, requested: str, used: str, chain: Sequence[str], whole: bool) -> str:
+    part = "this reply" if whole else "its part of the reply"
+    return (
+        f"no {requested} template for '{entry_id}': {part} is in {used}"
+        f" (fallback chain {' > '.join(chain)}); check the language before sending."
+    )
+
+
+def compose_replies(
+    kb: KnowledgeBase,
+    entry_ids: Sequence[str],
+    locale: str,
+    values: Mapping[str, Any],
+    *,
+    channel: str = "email",
+    allow_missing: bool = False,
+    tz: str | tzinfo | None = None,
+    now: datetime | None = None,
+) -> RenderedReply:
+    """One reply answering several entries: one greeting, the bodies in order, one signature.
+
+    A customer who asks two things gets one e-mail, not two. Each body is chosen along the
+    fallback chain of ``locale`` like a single reply's; greeting and signature are in the first
+    body's language. ``values`` serve every entry (parse them with
+    :func:`replykit.values.parse_values_for`); missing required variables of all entries raise
+    MissingVariablesError (exit 3) unless ``allow_missing``. ``entry_id`` of the result is the ids
+    joined by ``+``; every body that fell back to another locale adds a notice.
+    """
     if channel not in CHANNELS:
         raise RenderError(f"channel '{channel}' is not one of {', '.join(CHANNELS)}")
-    entry = _entry(kb, entry_id)
+    if not entry_ids:
+        raise RenderError("no entry to render: give at least one entry id")
+    repeated = sorted({i for i in entry_ids if list(entry_ids).count(i) > 1})
+    if repeated:
+        raise RenderError(f"entry '{repeated[0]}' is given twice: a reply answers each question once")
+    entries = [_entry(kb, entry_id) for entry_id in entry_ids]
     requested = normalize_locale(locale)
     available = set(kb.locales) | set(kb.config.fallbacks)
     chain = fallback_chain(
         requested, source_locale=kb.source_locale, fallbacks=kb.config.fallbacks, available=available
     )
-    body = choose_template(kb, entry.template, chain, channel)
-    if body is None:
-        raise RenderError(
-            f"entry '{entry.id}' has no template '{entry.template}' in any of {', '.join(chain)}:"
-            f" create templates/{kb.source_locale}/{entry.template}.j2"
-        )
-    used = body.locale
-    render_chain = _render_chain(chain, used)
+    bodies: list[tuple[Entry, TemplateFile]] = []
+    for entry in entries:
+        body = choose_template(kb, entry.template, chain, channel)
+        if body is None:
+            raise RenderError(
+                f"entry '{entry.id}' has no template '{entry.template}' in any of {', '.join(chain)}:"
+                f" create templates/{kb.source_locale}/{entry.template}.j2"
+            )
+        bodies.append((entry, body))
+    used = bodies[0][1].locale
+    joined_id = "+".join(entry.id for entry in entries)
 
     order = values.get("order")
     order_zone = order.get("timezone") if isinstance(order, Mapping) else None
@@ -519,38 +558,59 @@ def render_reply(
         or UTC
     )
 
-    missing = tuple(name for name in entry.required_variables if values.get(name) is None)
+    missing = tuple(dict.fromkeys(
+        name for entry in entries for name in entry.required_variables if values.get(name) is None
+    ))
     if missing and not allow_missing:
-        raise MissingVariablesError(entry.id, missing)
-
-    format_locale = requested if _language(requested) == _language(used) else used
-    env = build_environment(kb, render_chain, tz=zone, now=now, locale=format_locale)
+        raise MissingVariablesError(joined_id, missing)
     context: dict[str, Any] = {name: value for name, value in values.items() if value is not None}
     context.update({name: Missing(name) for name in missing})
 
-    names: Iterable[str] = [body.name]
-    if channel == "email":  # greeting and sign-off only in the body's language, never mixed
-        same_language = [loc for loc in render_chain if _language(loc) == _language(used)]
+    environments: dict[str, ReplyEnvironment] = {}
+
+    def environment(body_locale: str) -> ReplyEnvironment:
+        """Each body's language gets its own partials, locale data and number formats."""
+        if body_locale not in environments:
+            format_locale = requested if _language(requested) == _language(body_locale) else body_locale
+            environments[body_locale] = build_environment(
+                kb, _render_chain(chain, body_locale), tz=zone, now=now, locale=format_locale
+            )
+        return environments[body_locale]
+
+    def rendered(name: str, body_locale: str) -> str:
+        return normalize_whitespace(render_template(environment(body_locale), f"{name}.j2", context, root=kb.root))
+
+    parts = [rendered(body.name, body.locale) for _, body in bodies]
+    if channel == "email":  # greeting and sign-off only in the first body's language, never mixed
+        same_language = [loc for loc in _render_chain(chain, used) if _language(loc) == _language(used)]
         has = {n for loc in same_language for n in kb.templates.get(loc, {})}
-        names = [n for n in (GREETING, body.name, SIGNATURE) if n == body.name or n in has]
-    parts = [normalize_whitespace(render_template(env, f"{n}.j2", context, root=kb.root)) for n in names]
+        parts = [
+            *([rendered(GREETING, used)] if GREETING in has else []),
+            *parts,
+            *([rendered(SIGNATURE, used)] if SIGNATURE in has else []),
+        ]
     text = normalize_whitespace("\n\n".join(part.strip("\n") for part in parts if part.strip()))
 
-    variables_used = {
-        name: values[name] for name in entry.variables if name in values and values[name] is not None
-    }
+    notices = tuple(
+        _fallback_notice(entry.id, requested, body.locale, chain, whole=len(bodies) == 1)
+        for entry, body in bodies
+        if body.locale != requested
+    )
+    declared = dict.fromkeys(name for entry in entries for name in entry.variables)
+    variables_used = {name: values[name] for name in declared if name in values and values[name] is not None}
     return RenderedReply(
         text=text,
-        entry_id=entry.id,
+        entry_id=joined_id,
         locale_requested=requested,
         locale_used=used,
         chain=chain,
-        fallback_used=used != requested,
+        fallback_used=any(body.locale != requested for _, body in bodies),
         variables_used=variables_used,
         missing=missing,
         channel=channel,
         timezone=_tz_name(zone),
-        template=body.path,
+        template=bodies[0][1].path,
+        notices=notices,
     )
 
 
@@ -562,6 +622,7 @@ __all__ = [
     "ReplyEnvironment",
     "build_environment",
     "choose_template",
+    "compose_replies",
     "normalize_whitespace",
     "render_reply",
     "render_template",

@@ -500,6 +500,29 @@ def parse_values(
     return values
 
 
+def parse_values_for(
+    entries: Sequence[Entry], *, order_file: Path | None, var_args: Sequence[str]
+) -> dict[str, Any]:
+    """The values of a composed reply: each entry's variables, parsed by the first entry declaring them.
+
+    A ``--var`` that no entry declares is still a typo error, as with one entry.
+    """
+    if len(entries) == 1:
+        return parse_values(entries[0], order_file=order_file, var_args=var_args)
+    merged: dict[str, Any] = {}
+    for entry in entries:
+        for name, value in parse_values(entry, order_file=order_file, var_args=var_args, allow_unknown=True).items():
+            if name in entry.variables or name in ("order", "customer"):
+                merged.setdefault(name, value)
+    declared = {name for entry in entries for name in entry.variables} | {"customer"}
+    for arg in var_args:
+        name, _ = _split_var(arg)
+        if name not in declared:
+            ids = ", ".join(entry.id for entry in entries)
+            raise RenderError(f"--var {name}: none of the entries {ids} has a variable '{name}'")
+    return merged
+
+
 # ---- samples for lint ------------------------------------------------------------------------
 
 _SAMPLES: Mapping[str, Any] = {
