@@ -11,7 +11,8 @@ import pytest
 
 from replykit import load_kb
 from replykit.kb.model import VARIABLE_TYPES
-from replykit.values import Money, parse_values, sample_value
+from replykit.values import Money, parse_typed, parse_values, sample_value, to_json
+from replykit.variable_types import TYPES
 from tests.conftest import RunCLI, WriteKB
 
 ENTRY = """
@@ -248,3 +249,47 @@ def test_sample_value_is_a_value_of_its_type(var_type: str) -> None:
 def test_sample_value_of_an_unknown_type_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown variable type 'uuid'"):
         sample_value("uuid")
+
+
+@pytest.mark.parametrize("var_type", VARIABLE_TYPES)
+def test_each_type_reads_back_its_own_json_form(var_type: str) -> None:
+    """One table defines parser, sample and JSON form: a sample written as JSON parses to itself."""
+    sample = sample_value(var_type)
+    assert parse_typed(var_type, to_json(sample)) == sample
+
+
+@pytest.mark.parametrize("var_type", VARIABLE_TYPES)
+def test_an_unparsable_value_names_the_types_description(kb_root: Path, run_cli: RunCLI, var_type: str) -> None:
+    name = {"string": "order_id", "int": "delay_days", "number": "discount", "money": "order_total",
+            "date": "eta", "datetime": "shipped_at", "list": "items"}[var_type]
+    order = kb_root / "order.json"
+    order.write_text(json.dumps({"order_id": "KS-1", name: {"no": "such form"}}), encoding="utf-8")
+    code, _, err = render(run_cli, kb_root, "--order", str(order))
+    assert code == 2
+    assert err.rstrip("\n").endswith(f"expected {TYPES[var_type].description}")
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("2026-02-30", "not a real date (day is out of range for month)"),
+        ("2026-11-22T23:30:00", "no time zone offset: add Z for UTC or an offset such as +09:00"),
+        ("03.12.2026", "not an ISO 8601 date"),
+    ],
+)
+def test_templates_and_values_read_dates_with_the_same_parser(
+    write_kb: WriteKB, run_cli: RunCLI, value: str, problem: str
+) -> None:
+    """``--var eta=...`` and ``{{ '...' | date }}`` accept and refuse the same texts, with the same words."""
+    var_type = "datetime" if "T" in value else "date"
+    entry = ENTRY.replace("eta: {type: date}", f"eta: {{type: {var_type}}}")
+    root = write_kb({"kb/order-status.yaml": entry, "templates/en/order-status.j2": f"{{{{ '{value}' | date }}}}\n"})
+    in_template = render(run_cli, root, "--var", "order_id=1")
+    as_value = render(run_cli, kb_root_with_eta(write_kb, entry), "--var", "order_id=1", "--var", f"eta={value}")
+    assert in_template[0] == as_value[0] == 2
+    assert f"'{value}' (text): {problem}" in in_template[2]
+    assert f"'{value}': {problem}" in as_value[2]
+
+
+def kb_root_with_eta(write_kb: WriteKB, entry: str) -> Path:
+    return write_kb({"kb/order-status.yaml": entry, "templates/en/order-status.j2": "{{ eta }}\n"}, name="eta-kb")

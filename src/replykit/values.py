@@ -9,36 +9,28 @@ variable, the value and the form that was expected (exit 2).
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from replykit.errors import RenderError
 from replykit.kb.model import TEMPLATE_GLOBALS, Entry
+from replykit.variable_types import (
+    TYPES,
+    VARIABLE_TYPES,
+    Money,
+    ValueProblem,
+    describe_value,
+    json_form,
+    parse_typed,
+    sample_value,
+)
 
 #: Keys of an order file with a meaning of their own (besides the entry's variables).
 ORDER_KEYS = ("customer", "timezone")
-
-
-@dataclass(frozen=True)
-class Money:
-    """An amount in an ISO 4217 currency, kept as Decimal so that 19.99 stays 19.99."""
-
-    amount: Decimal
-    currency: str
-
-    def __str__(self) -> str:
-        return f"{self.amount} {self.currency}"
-
-    def as_json(self) -> dict[str, str]:
-        return {"amount": str(self.amount), "currency": self.currency}
 
 
 #: Attribute names that Jinja and Python probe on any value: a Missing must not pretend to have them.
@@ -130,220 +122,6 @@ def first_missing(*values: Any) -> Missing | None:
     return None
 
 
-#: The form each type expects, used in every error message.
-EXPECTED: Mapping[str, str] = {
-    "string": "text",
-    "int": "a whole number such as 3",
-    "number": "a number such as 0.15 or 1234.5",
-    "money": 'an amount and an ISO 4217 currency such as "19.99 EUR" or {amount: "19.99", currency: EUR}',
-    "date": "an ISO 8601 date such as 2026-12-03",
-    "datetime": "an ISO 8601 date and time with an offset or Z, such as 2026-11-22T23:30:00Z",
-    "list": 'a list, given to --var as JSON such as ["Linen T-shirt", "Kettle"]',
-}
-
-_MONEY_TEXT = re.compile(
-    r"^\s*(?:(?P<cur1>[A-Za-z]{3})\s*(?P<amt1>[-+]?\d[\d_]*(?:\.\d+)?)"
-    r"|(?P<amt2>[-+]?\d[\d_]*(?:\.\d+)?)\s*(?P<cur2>[A-Za-z]{3}))\s*$"
-)
-
-
-class ValueProblem(ValueError):
-    """A value that does not fit its type; the caller adds which variable and where it came from."""
-
-
-@lru_cache(maxsize=1)
-def _currencies() -> frozenset[str]:
-    from babel.numbers import list_currencies
-
-    return frozenset(list_currencies())
-
-
-#: ISO 4217 codes that are not money a customer pays in: "no currency", testing, metals, IMF units.
-#: CLDR has no symbol for them, so a reply would print the generic sign ¤.
-NOT_MONEY = frozenset({"XXX", "XTS", "XAU", "XAG", "XPT", "XPD", "XDR", "XBA", "XBB", "XBC", "XBD", "XSU", "XUA"})
-
-#: Digits before the decimal point of an int or number: a count or an amount fits; 1e999999999
-#: would make the number filter write a billion zeros.
-MAX_NUMBER_DIGITS = 30
-
-
-def parse_currency(code: str) -> str:
-    """Return an ISO 4217 code in upper case, or raise ValueProblem."""
-    upper = code.strip().upper()
-    if upper in NOT_MONEY:
-        raise ValueProblem(f"'{upper}' is an ISO 4217 code for no currency or a commodity, not money a customer pays")
-    if upper not in _currencies():
-        raise ValueProblem(f"'{code}' is not an ISO 4217 currency code (such as EUR, USD, JPY)")
-    return upper
-
-
-def to_decimal(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueProblem("a yes/no value is not a number")
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(repr(value))  # the shortest text that round-trips: 19.99, never 19.989999...
-    elif isinstance(value, str):
-        try:
-            number = Decimal(value.strip().replace("_", ""))
-        except InvalidOperation:
-            raise ValueProblem("not a number") from None
-    else:
-        raise ValueProblem(f"{describe_value(value)} is not a number")
-    if not number.is_finite():
-        raise ValueProblem("not a finite number")
-    if number and number.adjusted() >= MAX_NUMBER_DIGITS:
-        raise ValueProblem(f"a number of more than {MAX_NUMBER_DIGITS} digits is not a value a reply can show")
-    return number
-
-
-def parse_money(value: Any) -> Money:
-    """``Money``, ``"19.99 EUR"`` (or ``"EUR 19.99"``), or a mapping ``{amount, currency}``."""
-    if isinstance(value, Money):
-        return value
-    if isinstance(value, str):
-        match = _MONEY_TEXT.match(value)
-        if not match:
-            raise ValueProblem("not an amount followed by a currency code")
-        amount = match["amt1"] or match["amt2"]
-        currency = match["cur1"] or match["cur2"]
-        return Money(to_decimal(amount), parse_currency(currency))
-    if isinstance(value, Mapping):
-        keys = set(value)
-        if keys != {"amount", "currency"}:
-            raise ValueProblem(f"a money mapping needs exactly the keys amount and currency, not {sorted(keys)}")
-        currency = value["currency"]
-        if not isinstance(currency, str):
-            raise ValueProblem("the currency must be a code such as EUR")
-        return Money(to_decimal(value["amount"]), parse_currency(currency))
-    raise ValueProblem(f"{describe_value(value)} is not a money value")
-
-
-def _parse_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        raise ValueProblem("a date and time where a date alone was expected")
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return date.fromisoformat(text)
-        except ValueError as e:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                raise ValueProblem(f"not a real date ({e})") from None
-            raise ValueProblem("not an ISO 8601 date") from None
-    raise ValueProblem(f"{describe_value(value)} is not a date")
-
-
-def _parse_datetime(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, date):
-        raise ValueProblem("a date without a time")
-    elif isinstance(value, str):
-        text = value.strip()
-        if not re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", text):
-            raise ValueProblem("not an ISO 8601 date and time")
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueProblem("not an ISO 8601 date and time") from None
-    else:
-        raise ValueProblem(f"{describe_value(value)} is not a date and time")
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise ValueProblem("no time zone offset: add Z for UTC or an offset such as +09:00")
-    return parsed
-
-
-def _parse_int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueProblem("a yes/no value is not a whole number")
-    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
-        value = int(to_decimal(value))  # to_decimal bounds the digits before int() reads them
-    if isinstance(value, (float, Decimal)) and math.isfinite(value) and value == int(value):
-        value = int(value)
-    if isinstance(value, int):
-        if abs(value) >= 10**MAX_NUMBER_DIGITS:
-            raise ValueProblem(f"a number of more than {MAX_NUMBER_DIGITS} digits is not a value a reply can show")
-        return value
-    raise ValueProblem("not a whole number")
-
-
-def _parse_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        text = value.strip()
-        if not text.startswith("["):
-            raise ValueProblem("not a JSON list")
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise ValueProblem(f"not valid JSON ({e.msg} at character {e.pos + 1})") from None
-    if not isinstance(value, (list, tuple)):
-        raise ValueProblem(f"{describe_value(value)} is not a list")
-    items: list[str] = []
-    for number, item in enumerate(value, 1):
-        if isinstance(item, bool) or not isinstance(item, (str, int, float, Decimal)):
-            raise ValueProblem(f"item {number} is {describe_value(item)}; every item must be text")
-        try:
-            items.append(_parse_string(item))
-        except ValueProblem as problem:
-            raise ValueProblem(f"item {number}: {problem}") from None
-    return items
-
-
-def _parse_string(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (bool, Mapping, list, tuple)):
-        raise ValueProblem(f"{describe_value(value)} is not text")
-    if isinstance(value, (float, Decimal)) and not math.isfinite(value):
-        raise ValueProblem("not a value a reply can show (NaN or infinity)")
-    if isinstance(value, (date, int, float, Decimal)):
-        return value.isoformat() if isinstance(value, date) else str(value)
-    raise ValueProblem(f"{describe_value(value)} is not text")
-
-
-_PARSERS: Mapping[str, Any] = {
-    "string": _parse_string,
-    "int": _parse_int,
-    "number": to_decimal,
-    "money": parse_money,
-    "date": _parse_date,
-    "datetime": _parse_datetime,
-    "list": _parse_list,
-}
-
-
-def parse_typed(var_type: str, value: Any) -> Any:
-    """Parse one value by its declared type; raise ValueProblem saying what is wrong."""
-    parser = _PARSERS.get(var_type)
-    if parser is None:
-        raise ValueProblem(f"unknown variable type '{var_type}'")
-    return parser(value)
-
-
-def describe_value(value: Any) -> str:
-    """What kind of value this is, in words an agent understands ("a list", "a date")."""
-    if value is None:
-        return "an empty value"
-    if isinstance(value, bool):
-        return "a yes/no value"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, datetime):
-        return "a date and time"
-    if isinstance(value, date):
-        return "a date"
-    if isinstance(value, (int, float, Decimal)):
-        return "a number"
-    return "text" if isinstance(value, str) else type(value).__name__
-
-
 def _shown(value: Any) -> str:
     if isinstance(value, str):
         text = value
@@ -359,7 +137,7 @@ def _shown(value: Any) -> str:
 
 def _bad_value(name: str, var_type: str, value: Any, origin: str, problem: ValueProblem) -> RenderError:
     """``--var`` problems name the option; order-file problems start with ``file:line``."""
-    expected = EXPECTED.get(var_type, var_type)
+    expected = TYPES[var_type].description if var_type in TYPES else var_type
     what = f"'{_shown(value)}': {problem}; expected {expected}"
     if origin == "--var":
         return RenderError(f"variable '{name}' ({origin}): {what}")
@@ -525,40 +303,27 @@ def parse_values_for(
 
 # ---- samples for lint ------------------------------------------------------------------------
 
-_SAMPLES: Mapping[str, Any] = {
-    "string": "KS-10234",
-    "int": 3,
-    "number": Decimal("0.15"),
-    "money": Money(Decimal("1234.50"), "EUR"),
-    "date": date(2026, 12, 3),
-    "datetime": datetime(2026, 11, 22, 23, 30, tzinfo=UTC),
-    "list": ["Linen T-shirt (M)", "Nanbu cast-iron kettle"],
-}
-
-
-def sample_value(var_type: str) -> Any:
-    """A realistic value of a declared type, so lint can render every template without real data."""
-    try:
-        sample = _SAMPLES[var_type]
-    except KeyError:
-        raise ValueError(f"unknown variable type '{var_type}'") from None
-    return list(sample) if isinstance(sample, list) else sample
-
-
 def to_json(value: Any) -> Any:
-    """A typed value as JSON data: money as {amount, currency}, dates in ISO 8601, numbers as text."""
-    if isinstance(value, Money):
-        return value.as_json()
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
+    """A value as JSON data: each variable type's own JSON form; a missing value is null."""
     if isinstance(value, Missing):
         return None
-    if isinstance(value, Mapping):
-        return {str(k): to_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_json(v) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
+    return json_form(value)
+
+
+__all__ = [  # the typed values themselves live in replykit.variable_types; these names stay importable here
+    "ORDER_KEYS",
+    "VARIABLE_TYPES",
+    "Missing",
+    "Money",
+    "ValueProblem",
+    "describe_value",
+    "first_missing",
+    "handles_missing",
+    "parse_timezone",
+    "parse_typed",
+    "parse_values",
+    "parse_values_for",
+    "read_order_file",
+    "sample_value",
+    "to_json",
+]
