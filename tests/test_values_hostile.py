@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from babel.dates import format_date
+from babel.numbers import format_currency
 
 from tests.conftest import RunCLI, WriteKB
 
@@ -108,7 +112,9 @@ def test_a_good_order_file_still_renders(kb_root: Path, run_cli: RunCLI) -> None
     code, out, err = render(run_cli, kb_root, "--order", str(order))
 
     assert (code, err) == (0, "")
-    assert out == "Order KS-1. ETA Dec 3, 2026. Total €19.99. Note: 12.\n"
+    eta = format_date(date(2026, 12, 3), "medium", locale="en")
+    total = format_currency(Decimal("19.99"), "EUR", locale="en")
+    assert out == f"Order KS-1. ETA {eta}. Total {total}. Note: 12.\n"
 
 
 def test_an_endless_order_file_is_refused_after_its_size_cap(kb_root: Path, run_cli: RunCLI) -> None:
