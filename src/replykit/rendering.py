@@ -221,10 +221,19 @@ class ReplyEnvironment(ImmutableSandboxedEnvironment):
         return "".join(texts)
 
 
-def _bound_filters(filters: Mapping[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
-    bound = {name: _missing_tolerant(name, func) for name, func in filters.items()}
+@functools.cache
+def _bound_builtin_filters() -> dict[str, Callable[..., Any]]:
+    """Jinja's own filters, wrapped once per process (every reply builds an environment)."""
+    from jinja2.filters import FILTERS
+
+    bound = {name: _missing_tolerant(name, func) for name, func in FILTERS.items()}
     bound[_LOOP_FILTER] = bounded_iter
     return bound
+
+
+def _bound_filters(own: Mapping[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
+    """Every filter a template can use, each tolerant of missing values and checked against the bounds."""
+    return {**_bound_builtin_filters(), **{name: _missing_tolerant(name, func) for name, func in own.items()}}
 
 
 #: Characters that have no place in a reply: C0 controls (NUL...) and DEL, and U+FEFF (an invisible
@@ -346,8 +355,7 @@ def build_environment(
     )
     env.max_output_chars = max_output_chars
     env.max_render_seconds = max_render_seconds
-    env.filters.update(formatter.filters())
-    env.filters = _bound_filters(env.filters)
+    env.filters = _bound_filters(formatter.filters())
     env.globals.update(
         locale=_merged_locale_data(kb, chain), now=moment, customer={}, order={}, range=BoundedRange
     )
