@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from babel.lists import format_list
 
 from tests.conftest import RunCLI, WriteKB
 
@@ -80,6 +81,8 @@ HUGE = {
     "concatenation": "{% set ns = namespace(s='x') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
     "list doubling": "{% set ns = namespace(s=[1]) %}{% for i in range(40) %}{% set ns.s = ns.s + ns.s %}{% endfor %}",
     "slice": "{{ range(3) | slice(1000000000) | list }}",
+    "list filter": "{{ range(99999) | map('string') | list }}",
+    "list times": "{{ (range(100000) | list) * 1000 }}",
 }
 
 
@@ -114,3 +117,23 @@ def test_values_within_the_bounds_render(run_cli: RunCLI, write_kb: WriteKB) -> 
 
     assert result.exit_code == 0, result.stderr
     assert result.stdout == f"{'-' * 40}|  ab  |007|0,1,2|x  |  1\n"
+
+
+def test_placeholder_text_is_not_offered(run_cli: RunCLI, write_kb: WriteKB) -> None:
+    """lipsum(10**6) ran for minutes in pure Python, with no step a bound could check."""
+    root = runaway_kb(write_kb, "{{ lipsum(1000000) }}\n")
+
+    result = run_cli("render", "runaway", "--kb", str(root), "--locale", "en")
+
+    assert result.exit_code == 2
+    assert "'lipsum' is undefined" in result.stderr
+
+
+def test_the_list_filter_takes_what_map_and_range_give(run_cli: RunCLI, write_kb: WriteKB) -> None:
+    root = runaway_kb(write_kb, "{{ ['kettle', 'lid'] | map('upper') | list }} / {{ range(3) | list }}\n")
+
+    result = run_cli("render", "runaway", "--kb", str(root), "--locale", "en")
+
+    assert result.exit_code == 0, result.stderr
+    expected = f"{format_list(['KETTLE', 'LID'], locale='en')} / {format_list(['0', '1', '2'], locale='en')}\n"
+    assert result.stdout == expected

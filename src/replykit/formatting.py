@@ -8,7 +8,7 @@ UTC on 22 November is already 23 November in Tokyo.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,6 +22,7 @@ from jinja2 import Undefined
 
 from replykit.errors import RenderError
 from replykit.l10n import babel_locale
+from replykit.render_bounds import check_size
 from replykit.values import Missing, handles_missing
 from replykit.variable_types import (
     Money,
@@ -237,9 +238,11 @@ class Formatter:
         _check_defined(value)
         if style not in LIST_STYLES:
             raise FormatError(f"list: style '{style}' is not one of {', '.join(LIST_STYLES)}")
-        if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        if isinstance(value, (str, Mapping)) or not isinstance(value, Iterable):
             raise FormatError(f"list: {_kind(value)} is not a list")
-        return format_list([str(item) for item in value], style=cast(Any, style), locale=self.babel)
+        items = [str(item) for item in value]  # a list, or what map/select/range give
+        check_size(sum(map(len, items)) + 3 * len(items), "the list filter")
+        return format_list(items, style=cast(Any, style), locale=self.babel)
 
     @handles_missing
     def plural(self, value: Any, **forms: str) -> str:

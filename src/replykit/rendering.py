@@ -359,6 +359,7 @@ def build_environment(
     env.globals.update(
         locale=_merged_locale_data(kb, chain), now=moment, customer={}, order={}, range=BoundedRange
     )
+    del env.globals["lipsum"]  # placeholder text has no place in a reply, and lipsum(10**6) runs for minutes
     env.bytecode_cache = _CompiledTemplates(env)
     return env
 
