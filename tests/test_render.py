@@ -333,7 +333,7 @@ def test_a_template_syntax_error_names_file_and_line(write_kb: WriteKB, run_cli:
         "{{ ''.__class__.__mro__[1].__subclasses__() }}",
         "{{ order_id.__class__.__base__ }}",
         "{{ cycler.__init__.__globals__ }}",
-        "{{ lipsum.__globals__['os'] }}",
+        "{{ joiner.__init__.__globals__['os'] }}",
         "{{ ''|attr('__class__') }}",
         "{{ locale.__class__ }}",
         "{% set items = [] %}{{ items.append(1) }}",

@@ -149,3 +149,18 @@ def test_lint_passes_a_template_that_guards_its_optional_values(run_cli: RunCLI,
 
     assert result.exit_code == 0, result.stdout
     assert "0 errors" in result.stderr
+
+
+def test_a_missing_argument_keeps_the_text_around_it(run_cli: RunCLI, write_kb: WriteKB) -> None:
+    root = write_kb({
+        "kb/order-confirmation.yaml": CONFIRM,
+        "templates/en/order-confirmation.j2": (
+            "{{ 'Order %s' | format(order_id) }} / {{ 'Order {}'.format(order_id) }} / "
+            "{{ 'Order X' | replace('X', order_id) }} / {{ 'ab'.ljust(count) }} / {{ 5 | money(order_id) }}\n"
+        ),
+    })
+
+    result = run_cli("render", "order-confirmation", "--kb", str(root), "--locale", "en", "--allow-missing")
+
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "Order [order_id] / Order [order_id] / Order [order_id] / [count] / [order_id]\n"

@@ -15,7 +15,6 @@ import hashlib
 import os
 import re
 import traceback
-import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
@@ -153,12 +152,18 @@ def _missing_tolerant(name: str, func: Callable[..., Any]) -> Callable[..., Any]
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         check_deadline()
         data = args[skip:]
-        if not (handles_missing and data and isinstance(data[0], Missing)):
-            marker = first_missing(*data, *kwargs.values())
-            if marker is not None:
-                return marker
+        if data and isinstance(data[0], Missing) and not handles_missing:
+            return data[0]  # {{ items | length }}: the marker
         data, kwargs = check_filter(name, tuple(data), kwargs)
-        return func(*args[:skip], *data, **kwargs)
+        try:
+            return func(*args[:skip], *data, **kwargs)
+        except (RenderTimeout, OutputTooLarge):
+            raise
+        except Exception:
+            marker = first_missing(*data, *kwargs.values())
+            if marker is None:
+                raise
+            return marker  # 'x' | replace('x', n): failed on the missing argument, so the marker
 
     return wrapper
 
@@ -191,13 +196,14 @@ class ReplyEnvironment(ImmutableSandboxedEnvironment):
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         check_deadline()
-        marker = first_missing(*args, *kwargs.values())
-        if marker is not None and (
-            __obj is BoundedRange or isinstance(__obj, (types.BuiltinMethodType, types.BuiltinFunctionType))
-        ):
-            return marker  # 'x'.ljust(n) or range(n) with n missing: the marker, not a TypeError
         check_call(__obj, args, kwargs)
-        return super().call(__context, __obj, *args, **kwargs)
+        try:
+            return super().call(__context, __obj, *args, **kwargs)
+        except (TypeError, ValueError):
+            marker = first_missing(*args, *kwargs.values())
+            if marker is None:
+                raise
+            return marker  # 'x'.ljust(n) or range(n) with n missing: the marker, not a TypeError
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         formatter = super().wrap_str_format(value)
