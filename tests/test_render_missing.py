@@ -164,3 +164,30 @@ def test_a_missing_argument_keeps_the_text_around_it(run_cli: RunCLI, write_kb: 
 
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "Order [order_id] / Order [order_id] / Order [order_id] / [count] / [order_id]\n"
+
+
+def test_a_draft_without_customer_or_order_shows_their_gaps(run_cli: RunCLI, write_kb: WriteKB) -> None:
+    """An imported template may print {{ customer.name }} unguarded; a draft shows the gap instead of failing."""
+    root = write_kb({
+        "kb/track-order.yaml": """
+            id: track-order
+            questions:
+              en: ["where is my order"]
+            """,
+        "templates/en/track-order.j2": (
+            "Hi {{ customer.name }}, order {{ order.number | upper }} ships {{ order.eta | date }}.\n"
+            "{% if customer.email is defined %}We wrote to {{ customer.email }}.{% else %}No e-mail.{% endif %}\n"
+        ),
+    }, config="source_locale: en\nlocales: [en]\n")
+
+    draft = run_cli("render", "track-order", "--kb", str(root), "--locale", "en", "--allow-missing", "--format", "json")
+    strict = run_cli("render", "track-order", "--kb", str(root), "--locale", "en")
+    linted = run_cli("lint", str(root))
+
+    assert draft.exit_code == 0, draft.stderr
+    reply = json.loads(draft.stdout)
+    assert reply["text"] == "Hi [customer.name], order [order.number] ships [order.eta].\nNo e-mail.\n"
+    assert reply["missing"] == ["customer.name", "order.number", "order.eta"]
+    assert strict.exit_code == 2
+    assert "'dict object' has no attribute 'name'" in strict.stderr
+    assert linted.exit_code == 0, linted.stdout

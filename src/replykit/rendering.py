@@ -15,7 +15,8 @@ import hashlib
 import os
 import re
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import Any, Literal
 
 import jinja2
 from jinja2 import (
+    ChainableUndefined,
     FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
@@ -137,6 +139,67 @@ class _BoundedCodeGenerator(CodeGenerator):
         self.write("))")
 
 
+_DRAFT_GAPS: ContextVar[list[str] | None] = ContextVar("replykit_draft_gaps", default=None)
+
+
+class DraftGap(ChainableUndefined):
+    """A key that ``order`` or ``customer`` lacks in a draft (``--allow-missing``).
+
+    Undefined for ``{% if customer.name is defined %}`` (the greeting keeps its "Hello," branch),
+    shown as ``[customer.name]`` where a template prints it unguarded, and listed in the reply's
+    ``missing``: a gap in a draft is visible, never a crash and never an empty string.
+    """
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        name = str(self._undefined_name or "value")
+        gaps = _DRAFT_GAPS.get()
+        if gaps is not None and name not in gaps:
+            gaps.append(name)
+        return f"[{name}]"
+
+    def _same(self, *args: Any, **kwargs: Any) -> DraftGap:
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same  # type: ignore[assignment]
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _same  # type: ignore[assignment]
+    __pos__ = __neg__ = __pow__ = __rpow__ = __call__ = _same  # type: ignore[assignment]
+
+
+class DraftRecord(Mapping[str, Any]):
+    """``order`` or ``customer`` in a draft: its keys as given, a DraftGap for any other."""
+
+    def __init__(self, name: str, data: Mapping[str, Any] | None) -> None:
+        self._name = name
+        self._data = dict(data or {})
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        if key in self._data:
+            return self._data[key]
+        return DraftGap(name=f"{self._name}.{key}")
+
+
+def draft_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` with ``order`` and ``customer`` as draft records (their gaps become markers)."""
+    out = dict(values)
+    for name in ("order", "customer"):
+        given = values.get(name)
+        out[name] = DraftRecord(name, given if isinstance(given, Mapping) else None)
+    return out
+
+
 def _missing_tolerant(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     """A filter that passes a missing value through as its ``[name]`` marker, within the bounds.
 
@@ -154,6 +217,8 @@ def _missing_tolerant(name: str, func: Callable[..., Any]) -> Callable[..., Any]
         data = args[skip:]
         if data and isinstance(data[0], Missing) and not handles_missing:
             return data[0]  # {{ items | length }}: the marker
+        if data and isinstance(data[0], DraftGap) and name not in ("default", "d"):
+            return data[0]  # {{ customer.since | date }} in a draft: the marker
         data, kwargs = check_filter(name, tuple(data), kwargs)
         try:
             return func(*args[:skip], *data, **kwargs)
@@ -580,6 +645,8 @@ def compose_replies(
         raise MissingVariablesError(joined_id, missing)
     context: dict[str, Any] = {name: value for name, value in values.items() if value is not None}
     context.update({name: Missing(name) for name in missing})
+    if allow_missing:
+        context = draft_values(context)
 
     environments: dict[str, ReplyEnvironment] = {}
 
@@ -595,15 +662,21 @@ def compose_replies(
     def rendered(name: str, body_locale: str) -> str:
         return normalize_whitespace(render_template(environment(body_locale), f"{name}.j2", context, root=kb.root))
 
-    parts = [rendered(body.name, body.locale) for _, body in bodies]
-    if channel == "email":  # greeting and sign-off only in the first body's language, never mixed
-        same_language = [loc for loc in _render_chain(chain, used) if _language(loc) == _language(used)]
-        has = {n for loc in same_language for n in kb.templates.get(loc, {})}
-        parts = [
-            *([rendered(GREETING, used)] if GREETING in has else []),
-            *parts,
-            *([rendered(SIGNATURE, used)] if SIGNATURE in has else []),
-        ]
+    gaps: list[str] = []
+    token = _DRAFT_GAPS.set(gaps)
+    try:
+        parts = [rendered(body.name, body.locale) for _, body in bodies]
+        if channel == "email":  # greeting and sign-off only in the first body's language, never mixed
+            same_language = [loc for loc in _render_chain(chain, used) if _language(loc) == _language(used)]
+            has = {n for loc in same_language for n in kb.templates.get(loc, {})}
+            parts = [
+                *([rendered(GREETING, used)] if GREETING in has else []),
+                *parts,
+                *([rendered(SIGNATURE, used)] if SIGNATURE in has else []),
+            ]
+    finally:
+        _DRAFT_GAPS.reset(token)
+    missing += tuple(gap for gap in gaps if gap not in missing)
     text = normalize_whitespace("\n\n".join(part.strip("\n") for part in parts if part.strip()))
 
     notices = tuple(
@@ -638,6 +711,7 @@ __all__ = [
     "build_environment",
     "choose_template",
     "compose_replies",
+    "draft_values",
     "normalize_whitespace",
     "render_reply",
     "render_template",

@@ -19,7 +19,14 @@ from jinja2 import Environment
 from replykit.errors import RenderError, display_path
 from replykit.kb.model import Entry, TemplateFile
 from replykit.lint.skeleton import SharedBytecode, Skeleton, SkeletonLoader
-from replykit.rendering import GREETING, SIGNATURE, ReplyEnvironment, normalize_whitespace, render_template
+from replykit.rendering import (
+    GREETING,
+    SIGNATURE,
+    ReplyEnvironment,
+    draft_values,
+    normalize_whitespace,
+    render_template,
+)
 from replykit.values import Missing, sample_value
 
 if TYPE_CHECKING:
@@ -89,7 +96,8 @@ class SampleRenderer:
         """The template as ``render --allow-missing`` shows it when no value is given at all.
 
         Required variables are ``[name]`` markers, optional ones are absent, ``order`` and
-        ``customer`` are empty: a template that crashes here crashes in front of an agent.
+        ``customer`` are empty drafts (an unguarded ``customer.name`` prints ``[customer.name]``):
+        a template that crashes here crashes in front of an agent.
         """
         key = (template.locale, template.name)
         if key not in self._bare:
@@ -108,9 +116,7 @@ class SampleRenderer:
     @staticmethod
     def values_without_data(entry: Entry) -> dict[str, Any]:
         """What a render with no ``--var`` and no ``--order`` gives a template under ``--allow-missing``."""
-        values: dict[str, Any] = {name: Missing(name) for name in entry.required_variables}
-        values.update(order={}, customer={})
-        return values
+        return draft_values({name: Missing(name) for name in entry.required_variables})
 
     def render(self, template: TemplateFile, entry: Entry) -> SampleRender:
         key = (template.locale, template.name)
@@ -194,7 +200,7 @@ class SampleRenderer:
                 if found is None or self.ctx.info(found).syntax_error is not None:
                     continue
                 samples: dict[str, Any] = {"order": SampleRecord(), "customer": SampleRecord()}
-                empty: dict[str, Any] = {"order": {}, "customer": {}}
+                empty = draft_values({})
                 for values, when in ((samples, "with sample values"), (empty, "with no values")):
                     try:
                         self._render_one(self.ctx.render_environment(locale), f"{partial}.j2", values)
