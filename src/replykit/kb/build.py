@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from replykit.config import read_config
 from replykit.errors import LocaleError, Problem
 from replykit.kb.loader import CONFIG_NAME, KBFiles, LoadResult
 from replykit.kb.model import (
@@ -42,7 +43,6 @@ from replykit.l10n import normalize_locale
 
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-CONFIG_KEYS = ("source_locale", "locales", "fallbacks", "matching", "lint")
 ENTRY_KEYS = ("id", "questions", "template", "variables", "tags", "examples", "lint")
 VARIABLE_KEYS = ("type", "required", "description")
 STR_TAG = "tag:yaml.org,2002:str"
@@ -115,19 +115,6 @@ class _Builder:
             out.append((value, item))
         return out
 
-    def _locale_list(self, path: Path | str, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]:
-        """Locale ids as written: in YAML 1.1 a bare ``no`` (Norwegian) would be read as false."""
-        if not isinstance(node, yaml.SequenceNode):
-            self._problem(path, node, f"{what} must be a list of locale ids, not {describe(node)}")
-            return []
-        out: list[tuple[str, yaml.Node]] = []
-        for item in node.value:
-            if isinstance(item, yaml.ScalarNode) and str(item.value).strip():
-                out.append((str(item.value), item))
-            else:
-                self._problem(path, item, f"{what} must be locale ids such as en or pt-BR, found {describe(item)}")
-        return out
-
     def _mapping_file(self, path: str | Path, data: bytes, not_a_mapping: str) -> yaml.MappingNode | None:
         """The YAML file's top-level mapping, or None once its syntax or shape is reported."""
         parsed, problems = compose(path, data)
@@ -140,81 +127,13 @@ class _Builder:
             return None
         return node
 
-    # -- replykit.yaml
+    # -- replykit.yaml: validated by replykit.config, the one place that knows its schema
 
     def _config(self) -> Config | None:
         [(config_file, data)] = self.files.each("config")
-        path = Path(config_file)
-        node = self._mapping_file(path, data, f"{CONFIG_NAME} must be a mapping with source_locale and locales")
-        if node is None:
-            return None
-        values: dict[str, yaml.Node] = {}
-        positions: dict[str, Position] = {}
-        for key, key_node, value in mapping_items(path, node, self.problems):
-            if key not in CONFIG_KEYS:
-                self._unknown_key(path, key_node, key, CONFIG_KEYS, CONFIG_NAME)
-                continue
-            values[key] = value
-            positions[key] = position(path, key_node)
-        locales: list[str] = []
-        if "locales" not in values:
-            self._problem(path, node, "missing 'locales': list every locale the KB promises, e.g. [en, de, ja]")
-        else:
-            for text, item in self._locale_list(path, values["locales"], "locales"):
-                loc = self._locale(path, item, text)
-                if loc is None:
-                    continue
-                if loc in locales:
-                    self._problem(path, item, f"locale '{text}' is listed twice")
-                else:
-                    locales.append(loc)
-        source = None
-        if "source_locale" not in values:
-            self._problem(path, node, "missing 'source_locale': name the locale translations are made from")
-        else:
-            source_node = values["source_locale"]
-            if isinstance(source_node, yaml.ScalarNode):
-                source = self._locale(path, source_node, str(source_node.value))
-            else:
-                self._problem(path, source_node, "source_locale must be a locale id such as en")
-            if source is not None and locales and source not in locales:
-                self._problem(path, source_node, f"source_locale '{source}' is not in locales: add it there")
-        fallbacks: dict[str, tuple[str, ...]] = {}
-        if "fallbacks" in values:
-            fb_node = values["fallbacks"]
-            if not isinstance(fb_node, yaml.MappingNode):
-                self._problem(path, fb_node, "fallbacks must map a locale to a list of locales, e.g. {en_GB: [en]}")
-            else:
-                for key, key_node, value in mapping_items(path, fb_node, self.problems):
-                    loc = self._locale(path, key_node, key)
-                    targets = []
-                    for text, item in self._locale_list(path, value, f"fallbacks of {key}"):
-                        target = self._locale(path, item, text)
-                        if target is not None:
-                            targets.append(target)
-                    if loc is not None:
-                        fallbacks[loc] = tuple(targets)
-        sections: dict[str, Mapping[str, Any]] = {}
-        for name in ("matching", "lint"):
-            if name in values:
-                section = values[name]
-                if not isinstance(section, yaml.MappingNode):
-                    self._problem(path, section, f"'{name}' must be a mapping")
-                    continue
-                sections[name] = to_python(path, section, self.problems)
-                for key, key_node, _ in mapping_items(path, section, []):
-                    positions[f"{name}.{key}"] = position(path, key_node)
-        if source is None or not locales:
-            return None
-        return Config(
-            path=path,
-            source_locale=source,
-            locales=tuple(locales),
-            fallbacks=frozen_map(fallbacks),
-            matching=frozen_map(sections.get("matching")),
-            lint=frozen_map(sections.get("lint")),
-            key_positions=frozen_map(positions),
-        )
+        config, problems = read_config(Path(config_file), data)
+        self.problems.extend(problems)
+        return config
 
     # -- templates/<locale>/**/*.j2
 
