@@ -12,6 +12,7 @@ import typer
 
 from replykit.cli.params import PlainConversionTyper
 from replykit.errors import KBError, UserError, counted
+from replykit.printable import printable
 
 if TYPE_CHECKING:
     from replykit.kb.model import KnowledgeBase
@@ -90,7 +91,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line error on stderr and return the Exit to raise."""
-    typer.echo(f"replykit: error: {message}", err=True)
+    typer.echo(f"replykit: error: {printable(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -103,7 +104,7 @@ def user_errors(func: F) -> F:
             return func(*args, **kwargs)
         except KBError as e:
             for problem in e.problems:
-                typer.echo(problem.format(), err=True)
+                typer.echo(printable(problem.format()), err=True)
             count = len(e.problems)
             raise fail(f"the knowledge base has {counted(count, 'problem')}; fix them and retry",
                        e.exit_code) from None

@@ -151,9 +151,9 @@ MAX_FOLDERS = 20_000
 
 def shown_path(path: str) -> str:
     """A path printable on any terminal: bytes that are not UTF-8 as escapes, no control characters."""
-    from replykit.kb.yamlnodes import visible
+    from replykit.printable import printable
 
-    return visible(os.fsencode(path).decode("utf-8", "backslashreplace"))
+    return printable(os.fsencode(path).decode("utf-8", "backslashreplace"))
 
 
 @dataclass

@@ -16,7 +16,6 @@ however large its expansion would be. docs/limits.md says why each bound is what
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ import yaml
 
 from replykit.errors import Problem, UserError
 from replykit.kb.model import Position
+from replykit.printable import has_control, printable
 
 try:  # libyaml makes composing 5-10x faster; fall back to pure Python where it is missing
     _Loader: type[Any] = yaml.CSafeLoader
@@ -51,7 +51,6 @@ _YAML = "tag:yaml.org,2002:"
 SCALAR_TAGS = frozenset(_YAML + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
 COLLECTION_TAGS = frozenset((_YAML + "seq", _YAML + "map"))
 MERGE_TAG = _YAML + "merge"
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 class YamlDataError(UserError):
@@ -205,7 +204,7 @@ def _scalar_problem(node: yaml.ScalarNode) -> str | None:
         _scalar_constructor.construct_object(node, deep=True)
     except (ValueError, TypeError, KeyError, OverflowError, yaml.YAMLError):
         kind = _short_tag(node.tag)[2:]
-        shown = visible(node.value if len(node.value) <= 40 else node.value[:39] + "…")
+        shown = printable(node.value if len(node.value) <= 40 else node.value[:39] + "…")
         if kind == "timestamp":
             return f"'{shown}' is not a real date or time: correct it, or put it in quotes to keep it as text"
         return f"'{shown}' cannot be read as {kind}: correct it, or remove the tag to keep it as text"
@@ -214,9 +213,6 @@ def _scalar_problem(node: yaml.ScalarNode) -> str | None:
     return None
 
 
-def visible(text: str) -> str:
-    """Text with control characters shown as escapes, for messages that quote what the user wrote."""
-    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def key_text(node: yaml.Node) -> str:
@@ -239,8 +235,8 @@ def mapping_items(
             problems.append(problem_at(path, key_node, "a key must be plain text, not a list or mapping"))
             continue
         key = key_text(key_node)
-        if _CONTROL.search(key):
-            shown = visible(key)
+        if has_control(key):
+            shown = printable(key)
             message = f"key '{shown}' holds a line break or control character: remove it"
             problems.append(problem_at(path, key_node, message))
             continue
