@@ -24,7 +24,7 @@ from replykit.errors import KBError, KBNotFoundError, Problem, UserError
 from replykit.kb.model import KnowledgeBase
 
 CONFIG_NAME = "replykit.yaml"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: KB validation grew (bounded YAML, config schema, file checks): rebuild old caches
 
 
 @dataclass
