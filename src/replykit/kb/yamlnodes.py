@@ -119,18 +119,22 @@ def compose(path: Path | str, data: bytes) -> tuple[YamlFile | None, list[Proble
         return None, [Problem(Path(path), 1, 1, f"YAML error: {e}")]
     except RecursionError:  # the pure-Python composer, where libyaml is missing
         return None, [Problem(Path(path), 1, 1, f"nested deeper than {MAX_DEPTH} levels: flatten it")]
-    problems = check_graph(path, root) if root is not None else []
+    problems = check_graph(path, root, text) if root is not None else []
     if problems:
         return None, problems
     return YamlFile(path, root, text), []
 
 
-def check_graph(path: Path | str, root: yaml.Node) -> list[Problem]:
+def check_graph(path: Path | str, root: yaml.Node, text: str | None = None) -> list[Problem]:
     """Every reason not to build values from ``root``: bombs, depth, cycles, tags, bad scalars.
 
     One iterative walk over the graph as composed (aliased nodes shared, each visited once), with
-    the expanded size of each node memoised: a billion-laughs file costs what its text costs.
+    the expanded size of each node memoised: a billion-laughs file costs what its text costs. A
+    ``text`` without ``&`` has no anchors, so no aliases: its tree is its size, and a lighter walk
+    checks depth, tags and scalars only (the common case, on every cold load).
     """
+    if text is not None and "&" not in text:
+        return _check_tree(path, root)
     problems: list[Problem] = []
     expanded: dict[int, tuple[int, int]] = {}  # id(node) -> (values, characters) once expanded
     open_nodes: set[int] = set()
@@ -179,6 +183,36 @@ def check_graph(path: Path | str, root: yaml.Node) -> list[Problem]:
         what = f"{MAX_EXPANDED_NODES:,} values" if nodes > MAX_EXPANDED_NODES else f"{MAX_EXPANDED_CHARS:,} characters"
         message = f"more than {what} once aliases are expanded: write less, or use fewer aliases"
         problems.append(problem_at(path, root, message))
+    return problems
+
+
+def _check_tree(path: Path | str, root: yaml.Node) -> list[Problem]:
+    """:func:`check_graph` for a graph without shared nodes: depth, tags and scalars."""
+    problems: list[Problem] = []
+    str_tag = _YAML + "str"
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag != str_tag:
+                bad = _scalar_problem(node)
+                if bad:
+                    problems.append(problem_at(path, node, bad))
+                    node.tag = str_tag
+            continue
+        if depth > MAX_DEPTH:
+            problems.append(problem_at(path, node, f"nested deeper than {MAX_DEPTH} levels: flatten it"))
+            return problems
+        if node.tag not in COLLECTION_TAGS:
+            problems.append(problem_at(path, node, f"YAML tag '{_short_tag(node.tag)}' is not allowed: remove it"))
+            node.tag = _YAML + ("seq" if isinstance(node, yaml.SequenceNode) else "map")
+        depth += 1
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend([(child, depth) for child in node.value])
+        else:
+            for key, value in node.value:
+                stack.append((key, depth))
+                stack.append((value, depth))
     return problems
 
 
@@ -294,7 +328,7 @@ def load_yaml_data(path: Path | str, text: str) -> Any:
         raise YamlDataError(f"{path}:1:1: nested deeper than {MAX_DEPTH} levels: flatten it") from None
     if root is None:
         return None
-    problems = check_graph(path, root)
+    problems = check_graph(path, root, text)
     data = None if problems else to_python(path, root, problems)
     if problems:
         raise YamlDataError(min(problems).format())
