@@ -189,7 +189,7 @@ def suggest(
             _print_human(loaded, result, explain, var or [], order)
         return
 
-    lines = batch_lines(_read_text(batch))
+    lines = [question_text(line) for line in batch_lines(_read_text(batch))]
     out = sys.stdout
     as_array = output_format is SuggestFormat.json
     results: list[dict[str, Any]] = []
