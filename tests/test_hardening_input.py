@@ -72,7 +72,8 @@ def test_escape_sequences_in_a_question_never_reach_the_terminal(write_kb: Write
         assert result.exit_code == 0
         assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     batch_lines = run_cli("suggest", "--kb", root, "--batch", str(batch)).stdout.splitlines()
-    assert batch_lines[0] == "ok\ten\ttrack-order 0.67\twhere is my parcel \\x1b]0;PWNED\\x07\\x1b[2J"
+    assert batch_lines[0].startswith("ok\ten\ttrack-order ")  # control characters read as spaces
+    assert batch_lines[0].endswith("\twhere is my parcel  ]0;PWNED [2J")
 
 
 def test_kb_text_with_escapes_and_line_breaks_is_shown_escaped(write_kb: WriteKB, run_cli: RunCLI) -> None:
