@@ -16,14 +16,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from replykit.errors import KBError, LocaleError, Problem
 from replykit.kb.model import Config, KnowledgeBase, Position, frozen_map
-from replykit.kb.yamlnodes import compose, describe, mapping_items, position, problem_at, to_python
-from replykit.l10n import normalize_locale
+
+if TYPE_CHECKING:
+    import yaml
+
+# YAML, its node helpers and Babel are imported by the functions that read the file: a command
+# served from the cache asks only for settings (matching_settings) and never loads them.
 
 CONFIG_NAME = "replykit.yaml"
 
@@ -118,9 +120,13 @@ class _Reader:
     positions: dict[str, Position] = field(default_factory=dict)
 
     def problem(self, node: yaml.Node | None, message: str) -> None:
+        from replykit.kb.yamlnodes import problem_at
+
         self.problems.append(problem_at(self.path, node, message))
 
     def locale(self, node: yaml.Node, text: str) -> str | None:
+        from replykit.l10n import normalize_locale
+
         try:
             return normalize_locale(text)
         except LocaleError as e:
@@ -129,6 +135,10 @@ class _Reader:
 
     def locale_list(self, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]:
         """Locale ids as written: in YAML 1.1 a bare ``no`` (Norwegian) would be read as false."""
+        import yaml
+
+        from replykit.kb.yamlnodes import describe
+
         if not isinstance(node, yaml.SequenceNode):
             self.problem(node, f"{what} must be a list of locale ids, not {describe(node)}")
             return []
@@ -142,6 +152,8 @@ class _Reader:
 
 
 def _read_locales(reader: _Reader, node: yaml.Node) -> tuple[str, ...]:
+    import yaml
+
     locales: list[str] = []
     items = reader.locale_list(node, "locales")
     for text, item in items:
@@ -158,6 +170,8 @@ def _read_locales(reader: _Reader, node: yaml.Node) -> tuple[str, ...]:
 
 
 def _read_source_locale(reader: _Reader, node: yaml.Node) -> str | None:
+    import yaml
+
     if isinstance(node, yaml.ScalarNode):
         return reader.locale(node, str(node.value))
     reader.problem(node, "source_locale must be a locale id such as en")
@@ -165,6 +179,10 @@ def _read_source_locale(reader: _Reader, node: yaml.Node) -> str | None:
 
 
 def _read_fallbacks(reader: _Reader, node: yaml.Node) -> Mapping[str, tuple[str, ...]]:
+    import yaml
+
+    from replykit.kb.yamlnodes import mapping_items
+
     if not isinstance(node, yaml.MappingNode):
         reader.problem(node, "fallbacks must map a locale to a list of locales, e.g. {en_GB: [en]}")
         return frozen_map()
@@ -182,6 +200,8 @@ def _read_fallbacks(reader: _Reader, node: yaml.Node) -> Mapping[str, tuple[str,
 
 
 def _section(reader: _Reader, name: str, node: yaml.Node) -> yaml.MappingNode | None:
+    import yaml
+
     if not isinstance(node, yaml.MappingNode):
         reader.problem(node, f"'{name}' must be a mapping")
         return None
@@ -189,6 +209,8 @@ def _section(reader: _Reader, name: str, node: yaml.Node) -> yaml.MappingNode | 
 
 
 def _read_matching(reader: _Reader, node: yaml.Node) -> Mapping[str, float]:
+    from replykit.kb.yamlnodes import mapping_items, position, to_python
+
     section = _section(reader, "matching", node)
     if section is None:
         return frozen_map()
@@ -205,6 +227,10 @@ def _read_matching(reader: _Reader, node: yaml.Node) -> Mapping[str, float]:
 
 def _read_lint(reader: _Reader, node: yaml.Node) -> Mapping[str, Any]:
     """``lint: {rules: {rule-id: level | {level: ..., option: value}}}``, checked against each rule's options."""
+    import yaml
+
+    from replykit.kb.yamlnodes import mapping_items, position
+
     section = _section(reader, "lint", node)
     if section is None:
         return frozen_map()
@@ -229,6 +255,8 @@ def _read_lint(reader: _Reader, node: yaml.Node) -> Mapping[str, Any]:
 
 
 def _read_level(reader: _Reader, rule_id: str, node: yaml.Node) -> str | None:
+    import yaml
+
     word = str(node.value).strip().lower() if isinstance(node, yaml.ScalarNode) else None
     if word not in _LEVEL_WORDS:
         reader.problem(node, f"lint rule '{rule_id}': the level must be error, warning or off")
@@ -239,6 +267,10 @@ def _read_level(reader: _Reader, rule_id: str, node: yaml.Node) -> str | None:
 def _read_rule(
     reader: _Reader, rule_id: str, options: Mapping[str, Callable[[Any], Any]], spec: yaml.Node
 ) -> dict[str, Any]:
+    import yaml
+
+    from replykit.kb.yamlnodes import mapping_items, to_python
+
     out: dict[str, Any] = {}
     if isinstance(spec, yaml.ScalarNode):
         level = _read_level(reader, rule_id, spec)
@@ -292,6 +324,10 @@ def read_config(path: Path, data: bytes) -> tuple[Config | None, list[Problem]]:
     The Config is None only when there is no usable source locale or locale list; otherwise it
     holds every section that was valid, so lint can still report the rest of the KB.
     """
+    import yaml
+
+    from replykit.kb.yamlnodes import compose, mapping_items, position
+
     parsed, problems = compose(path, data)
     reader = _Reader(path, problems)
     if parsed is None:

@@ -236,10 +236,20 @@ class _Walk:
             out.append((path, st))
 
 
+#: A KB file, replykit.yaml or order file larger than this is refused unread (an entry is ~1 KB).
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+def too_big(path: Path | str, size: int) -> Problem | None:
+    """A problem for a file above :data:`MAX_FILE_BYTES`, checked before reading it."""
+    if size <= MAX_FILE_BYTES:
+        return None
+    limit = MAX_FILE_BYTES // (1024 * 1024)
+    return Problem(Path(path), 1, 1, f"file is {size / 1024 / 1024:.1f} MB, above the {limit} MB limit: split it")
+
+
 def _collect_files(root: Path, manifest: dict[str, tuple[int, int, bytes]]) -> KBFiles:
     """List the KB's files and their content digests, re-reading only files whose stat changed."""
-    from replykit.kb.yamlnodes import too_big
-
     root_text = str(root)
     prefix = len(root_text) + 1
     config = os.path.join(root_text, CONFIG_NAME)

@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from replykit.errors import Problem, UserError
+from replykit.kb.loader import too_big
 from replykit.kb.model import Position
 from replykit.printable import has_control, printable
 
@@ -34,8 +35,6 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 _scalar_constructor = yaml.constructor.SafeConstructor()
 
-#: A KB file, replykit.yaml or order file larger than this is refused unread (an entry is ~1 KB).
-MAX_FILE_BYTES = 4 * 1024 * 1024
 #: Aliases (``*name``) one file may use: hand-written KB files use a few; bombs use thousands.
 MAX_ALIASES = 200
 #: Values (scalars, lists, mappings) a file may hold once its aliases are expanded.
@@ -90,14 +89,6 @@ def decode_utf8(path: Path | str, data: bytes) -> tuple[str | None, Problem | No
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, None
-
-
-def too_big(path: Path | str, size: int) -> Problem | None:
-    """A problem for a file above :data:`MAX_FILE_BYTES`, checked before reading it."""
-    if size <= MAX_FILE_BYTES:
-        return None
-    limit = MAX_FILE_BYTES // (1024 * 1024)
-    return Problem(Path(path), 1, 1, f"file is {size / 1024 / 1024:.1f} MB, above the {limit} MB limit: split it")
 
 
 def compose(path: Path | str, data: bytes) -> tuple[YamlFile | None, list[Problem]]:
