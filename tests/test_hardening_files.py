@@ -151,3 +151,21 @@ def test_a_failed_write_is_a_clear_error_and_keeps_the_old_file(write_kb: WriteK
     )
     assert lock.read_bytes() == before
     assert [p.name for p in root.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_link_added_after_the_kb_was_cached_is_still_refused(write_kb: WriteKB, run_cli: RunCLI,
+                                                               tmp_path: Path, in_folder: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:SECRET\n", encoding="utf-8")
+    root = write_kb({**BASE, "templates/en/a.j2": "{% include 'other.txt' %}\n"}, config=CONFIG)
+    first = run_cli("render", "a", "--locale", "en", "--kb", "kb-root")  # loads and caches the clean KB
+    assert first.exit_code == 2 and "other.txt" in first.stderr
+    os.symlink(secret, root / "templates/en/other.txt")  # not a .j2 file: it changes no fingerprint
+    (root / "kb/dangling.yaml").symlink_to("nowhere.yaml")
+    result = run_cli("render", "a", "--locale", "en", "--kb", "kb-root")
+    assert result.exit_code == 2
+    assert "SECRET" not in result.stdout + result.stderr
+    assert kb_problems(result.stderr)[0] == (
+        "kb-root/kb/dangling.yaml:1:1: a link to nothing: fix or remove it"
+    )
+    assert kb_problems(result.stderr)[1].startswith("kb-root/templates/en/other.txt:1:1: links outside the KB")

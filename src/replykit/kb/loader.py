@@ -91,16 +91,18 @@ def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: boo
     fingerprint = _fingerprint(root, files)
     if use_cache and manifest != before:
         write_cached(manifest_file, manifest)
+    if files.unsafe:  # a link leaving the KB, an unreadable replykit.yaml: nothing is built from it
+        return LoadResult(None, sorted(files.problems))
     cache_file = folder / f"kb-{fingerprint}.pickle"
-    if use_cache:
+    # Files left out of the listing (a dangling link, a name that is not UTF-8) do not change the
+    # fingerprint: a KB with such problems is never served from the cache, so they are reported.
+    if use_cache and not files.problems:
         _remember_fingerprint(folder, root_key, fingerprint)
         cached = read_cached(cache_file, KnowledgeBase)
         if cached is not None and cached.root == root:
             return LoadResult(cached)
     from replykit.kb.build import build_kb  # YAML and validation: only when the cache misses
 
-    if files.unsafe:  # a link leaving the KB, an unreadable replykit.yaml: nothing is built from it
-        return LoadResult(None, sorted(files.problems))
     result = build_kb(root, files, fingerprint)
     result.problems.extend(files.problems)
     result.problems.sort()
