@@ -76,8 +76,8 @@ def test_escape_sequences_in_a_question_never_reach_the_terminal(write_kb: Write
     assert batch_lines[0].endswith("\twhere is my parcel  ]0;PWNED [2J")
 
 
-def test_kb_text_with_escapes_and_line_breaks_is_shown_escaped(write_kb: WriteKB, run_cli: RunCLI) -> None:
-    forged = "where is my parcel\\n::error file=x.py,line=1::forged \\e]0;PWNED\\a"
+def test_kb_text_with_line_breaks_is_shown_escaped(write_kb: WriteKB, run_cli: RunCLI) -> None:
+    forged = "where is my parcel\\n::error file=x.py,line=1::forged"
     files = {
         **FILES,
         "kb/track-order.yaml": f'id: track-order\nquestions:\n  en: ["{forged}"]\n',
@@ -87,11 +87,22 @@ def test_kb_text_with_escapes_and_line_breaks_is_shown_escaped(write_kb: WriteKB
     root = str(write_kb(files, config=CONFIG))
     suggested = run_cli("suggest", "--kb", root, "where is my parcel")
     assert suggested.exit_code == 0
-    assert "\x1b" not in suggested.stdout and "\x07" not in suggested.stdout
-    assert "[en] where is my parcel\\n::error file=x.py,line=1::forged \\x1b]0;PWN" in suggested.stdout
+    assert "[en] where is my parcel\\n::error file=x.py,line=1::forged" in suggested.stdout
+    assert not any(line.startswith("::") for line in suggested.stdout.splitlines())
     for fmt in ("text", "github"):
         linted = run_cli("lint", root, "--format", fmt)
         lines = linted.stdout.splitlines()
         assert len(lines) == 1 and "ambiguous-questions" in lines[0], lines
         assert not any(line.startswith("::error") for line in lines)
-        assert "\x1b" not in linted.stdout and "\x07" not in linted.stdout
+
+
+def test_an_escape_sequence_in_a_kb_phrasing_is_a_kb_problem(write_kb: WriteKB, run_cli: RunCLI) -> None:
+    entry = 'id: track-order\nquestions:\n  en: ["where is my parcel \\e]0;PWNED\\a"]\ntags: ["a\\x07"]\n'
+    root = write_kb({**FILES, "kb/track-order.yaml": entry}, config=CONFIG)
+    result = run_cli("check", "--kb", str(root))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{root}/kb/track-order.yaml:3:8: questions for en holds the control character \\x1b: remove it",
+        f"{root}/kb/track-order.yaml:4:8: tags holds the control character \\x07: remove it",
+        "replykit: error: the knowledge base has 2 problems; fix them and retry",
+    ]

@@ -34,6 +34,12 @@ def printable(text: str, *, keep_lines: bool = False) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
+def first_control(text: str) -> str | None:
+    """The first control character in ``text`` other than tab and line breaks, escaped; or None."""
+    found = _CONTROL_BUT_LINES.search(text)
+    return _escape(found) if found else None
+
+
 def has_control(text: str) -> bool:
     """Whether ``text`` holds a control character other than a tab."""
     return _CONTROL.search(text.replace("\t", " ")) is not None

@@ -40,6 +40,7 @@ from replykit.kb.yamlnodes import (
     to_python,
 )
 from replykit.l10n import normalize_locale
+from replykit.printable import first_control
 
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -111,6 +112,10 @@ class _Builder:
                 continue
             if not value.strip():
                 self._problem(path, item, f"{what} has an empty text: write it or remove the line")
+                continue
+            control = first_control(value)
+            if control is not None:  # an escape sequence pasted with a message would reach terminals
+                self._problem(path, item, f"{what} holds the control character {control}: remove it")
                 continue
             out.append((value, item))
         return out
