@@ -57,23 +57,23 @@ def assert_one_line_error(code: int, out: str, err: str, *expected: str) -> None
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("order_id: KS-1\neta: 2026-02-30\n", ":2:6: '2026-02-30' is not a real date (day is out of range for month)"),
+        ("order_id: KS-1\neta: 2026-02-30\n", ":2:6: '2026-02-30' is not a real date or time"),
         ("order_id: KS-1\nnote: !!python/name:os.system\n",
-         ":2:7: the YAML tag tag:yaml.org,2002:python/name:os.system is not allowed in an order file"),
-        ("order_id: KS-1\ndelay_days: !!int \"abc\"\n", ":2:13: 'abc' is not a valid int"),
-        ("order_id: KS-1\nnote: !!bool \"maybe\"\n", ":2:7: 'maybe' is not a valid bool"),
-        ("order_id: KS-1\nnote: !!binary aGVsbG8=\n", ":2:7: the YAML tag tag:yaml.org,2002:binary is not allowed"),
+         ":2:7: YAML tag '!!python/name:os.system' is not allowed: remove it"),
+        ("order_id: KS-1\ndelay_days: !!int \"abc\"\n", ":2:13: 'abc' cannot be read as int"),
+        ("order_id: KS-1\nnote: !!bool \"maybe\"\n", ":2:7: 'maybe' cannot be read as bool"),
+        ("order_id: KS-1\nnote: !!binary aGVsbG8=\n", ":2:7: YAML tag '!!binary' is not allowed"),
         ("order_id: KS-1\ndiscount: .nan\n", ":2:11: '.nan' is not a number a reply can show"),
         ("order_id: KS-1\nnote: -.inf\n", ":2:7: '-.inf' is not a number a reply can show"),
-        ("order_id: KS-1\ndelay_days: " + "9" * 5000 + "\n", ":2:13: an integer this long is not an order value"),
+        ("order_id: KS-1\ndelay_days: " + "9" * 5000 + "\n", ":2:13: '" + "9" * 39 + "…' cannot be read as int"),
         ("order_id: KS-1\norder_total: 5 XXX\n",
          ":2: variable 'order_total': '5 XXX': 'XXX' is an ISO 4217 code for no currency"),
         ("order_id: ''\n", ":1: required variable 'order_id' is given empty"),
-        ("order_id: KS-1\neta: 2026-13-01\n", ":2:6: '2026-13-01' is not a real date"),
+        ("order_id: KS-1\neta: 2026-13-01\n", ":2:6: '2026-13-01' is not a real date or time"),
         ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
          "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
          "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n",
-         "values (YAML aliases repeating a subtree?)"),
+         ":1:1: more than 500,000 values once aliases are expanded"),
     ],
 )
 def test_a_bad_yaml_order_file_is_a_one_line_error(
@@ -93,7 +93,8 @@ def test_a_bad_yaml_order_file_is_a_one_line_error(
         ('{"order_id": "KS-1",\n "note": -Infinity}', ":2:10: -Infinity is not a number a reply can show"),
         ('{"order_id": "KS-1",\n "note": 1e999}', ":2:10: 1e999 is too large to be a number"),
         ('{"order_id": "KS-1",\n "eta": "2026-02-30"}', ":2: variable 'eta': '2026-02-30': not a real date"),
-        ('{"order_id": "KS-1", "note": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+        ('{"order_id": "KS-1", "note": ' + "[" * 100_000 + "]" * 100_000 + "}",
+         "invalid JSON: nested deeper than 64 levels: flatten it"),
     ],
 )
 def test_a_bad_json_order_file_is_a_one_line_error(

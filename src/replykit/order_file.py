@@ -1,10 +1,11 @@
 """Reading an ``--order`` file (JSON or YAML) into plain data, with the line of every top-level key.
 
 An order export comes from a shop system or a hand edit, so it is read defensively: the file is
-capped in size before it is read (``--order /dev/zero`` must not fill memory), YAML is composed to
-nodes and built here (no tags that run code or fail with a traceback, no impossible dates, no
-``.nan``, no alias bombs), JSON refuses numbers no reply can show (5,000-digit integers, NaN,
-Infinity). Every refusal names the file and line.
+capped in size before it is read (``--order /dev/zero`` must not fill memory); YAML is composed to
+nodes and checked by the KB's bounded reader (kb/yamlnodes.py: alias bombs, depth, tags that run
+code or cannot be built, impossible dates), then built here, refusing ``.nan``/``.inf`` and
+integers too long to show; JSON refuses such numbers too (5,000-digit integers, NaN, Infinity)
+and nesting deeper than the KB reader allows. Every refusal names the file and line.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from replykit.errors import RenderError
+from replykit.errors import RenderError, display_path
 
 #: An order export for one reply is a few kilobytes; a shop's whole export is not an --order file.
 MAX_ORDER_BYTES = 1_000_000
@@ -42,7 +43,8 @@ class OrderFile:
     def where(self, key: str) -> str:
         """``orders/KS-1.yaml:4`` for a key, or the file alone when its line is unknown."""
         line = self.lines.get(key)
-        return f"{self.path}:{line}" if line else str(self.path)
+        shown = display_path(self.path)
+        return f"{shown}:{line}" if line else shown
 
 
 class _Refused(Exception):
@@ -89,11 +91,9 @@ def read_order(path: Path) -> OrderFile:
         if path.suffix.lower() == ".json":
             data, lines = _from_json(text)
         else:
-            data, lines = _from_yaml(text)
+            data, lines = _from_yaml(path, text)
     except _Refused as e:
-        raise RenderError(f"{path}:{e.line}:{e.column}: {e}") from None
-    except RecursionError:
-        raise RenderError(f"{path}: values nested too deeply; an order file is a few levels deep") from None
+        raise RenderError(f"{display_path(path)}:{e.line}:{e.column}: {e}") from None
     if data is None:
         return OrderFile(path, {})
     if not isinstance(data, dict):
@@ -127,8 +127,17 @@ def _from_json(text: str) -> tuple[Any, dict[str, int]]:
     def constant(name: str) -> float:
         raise _Refused(*_position(text, name), f"{name} is not a number a reply can show (and not valid JSON)")
 
+    from replykit.kb.yamlnodes import load_json_data  # the KB's bounded reader: nesting depth
+
+    data: Any = None
     try:
         data = json.loads(text, parse_int=integer, parse_float=number, parse_constant=constant)
+    except json.JSONDecodeError as e:
+        raise _Refused(e.lineno, e.colno, f"invalid JSON: {e.msg}") from None
+    except RecursionError:
+        pass  # load_json_data says where
+    try:
+        load_json_data("order", text)
     except json.JSONDecodeError as e:
         raise _Refused(e.lineno, e.colno, f"invalid JSON: {e.msg}") from None
     lines: dict[str, int] = {}
@@ -143,11 +152,15 @@ def _from_json(text: str) -> tuple[Any, dict[str, int]]:
 # ---- YAML ------------------------------------------------------------------------------------
 
 
-def _from_yaml(text: str) -> tuple[Any, dict[str, int]]:
+def _from_yaml(path: Path, text: str) -> tuple[Any, dict[str, int]]:
     import yaml  # here: only an order file in YAML needs it, not every reply
+
+    from replykit.kb.yamlnodes import MAX_DEPTH, check_graph
 
     try:
         root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except RecursionError:  # the pure-Python composer, where libyaml is missing
+        raise _Refused(1, 1, f"nested deeper than {MAX_DEPTH} levels: flatten it") from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         what = " ".join(x for x in (e.context, e.problem) if x)
@@ -156,6 +169,10 @@ def _from_yaml(text: str) -> tuple[Any, dict[str, int]]:
         raise _Refused(1, 1, f"invalid YAML: {e}") from None
     if root is None:
         return None, {}
+    problems = check_graph(path, root, text)  # the KB's bounds: aliases, expanded size, depth, tags, scalars
+    if problems:
+        first = min(problems)
+        raise _Refused(first.line, first.column, first.message)
     builder = _YamlBuilder()
     data = builder.build(root)
     lines: dict[str, int] = {}
