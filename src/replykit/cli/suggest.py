@@ -13,6 +13,8 @@ import typer
 
 from replykit.cli.app import KBOption, OrderOption, VarOption, app, open_kb, user_errors
 from replykit.errors import UserError
+from replykit.printable import printable
+from replykit.question_input import question_text, read_question
 
 if TYPE_CHECKING:
     from replykit.kb.model import KnowledgeBase
@@ -56,10 +58,10 @@ def batch_lines(text: str) -> list[str]:
 
 def _question(words: Sequence[str] | None) -> str:
     if words:
-        return " ".join(words)
+        return question_text(" ".join(words))
     if sys.stdin is None or sys.stdin.isatty():
         raise UserError("no question: give it as an argument, pipe it on stdin, or use --batch FILE")
-    text = sys.stdin.read()
+    text = read_question(sys.stdin)
     if not text.strip():
         raise UserError("no question on standard input: pipe the customer's message, or give it as an argument")
     return text.strip()
@@ -121,7 +123,7 @@ def _print_parts(suggestion: Suggestion) -> None:
     for number, part in enumerate(suggestion.parts, 1):
         best = part.matches[0] if part.matches else None
         found = f"{best.id} {best.score:.2f}" if best else "-"
-        typer.echo(f"part {number}: {found} · {part.text}")
+        typer.echo(printable(f"part {number}: {found} · {part.text}"))
 
 
 def _print_human(
@@ -138,7 +140,7 @@ def _print_human(
         _print_parts(suggestion)
         typer.echo("")
     for line in _table(suggestion, explain):
-        typer.echo(line)
+        typer.echo(printable(line))
     if not suggestion.confident:
         # No ready-looking reply when nobody checked it: the agent picks an entry and renders it.
         typer.echo("")
@@ -161,7 +163,7 @@ def _print_human(
 def _print_reply(label: str, locale: str, text: str, notice: str | None, missing: Sequence[str]) -> None:
     typer.echo("")
     typer.echo(f"--- reply: {label} ({locale}) ---")
-    typer.echo(text.rstrip("\n"))
+    typer.echo(printable(text.rstrip("\n"), keep_lines=True))
     typer.echo("---")
     if notice:
         typer.echo(f"note: {notice}")
@@ -261,7 +263,7 @@ def suggest(
             _print_human(loaded, result, explain, var or [], order)
         return
 
-    lines = batch_lines(_read_text(batch))
+    lines = [question_text(line) for line in batch_lines(_read_text(batch))]
     out = sys.stdout
     as_array = output_format is SuggestFormat.json
     results: list[dict[str, Any]] = []
@@ -277,7 +279,7 @@ def suggest(
         elif output_format is SuggestFormat.jsonl:
             out.write(json.dumps(result.as_json(explain=explain), ensure_ascii=False) + "\n")
         else:
-            out.write(_batch_text_line(result) + "\n")
+            out.write(printable(_batch_text_line(result), keep_lines=True) + "\n")
     if as_array:
         out.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     out.flush()
