@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from replykit.cli.app import KBOption, OrderOption, VarOption, app, open_kb, user_errors
+from replykit.printable import printable
 
 
 class ChannelChoice(StrEnum):
@@ -89,7 +90,7 @@ def render(
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(reply.as_json(), ensure_ascii=False, indent=2))
     else:
-        typer.echo(reply.text, nl=False)
+        typer.echo(printable(reply.text, keep_lines=True), nl=False)  # a customer's name may hold escapes
 
     if copy:
         from replykit.clipboard import ClipboardUnavailableError, copy_to_clipboard
