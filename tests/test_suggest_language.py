@@ -127,3 +127,16 @@ def test_a_missing_meaning_table_is_said_on_stderr_in_json_and_by_check(
         monkeypatch.undo()
         semantic.load_embedder.cache_clear()
     assert run_cli("check", "--kb", str(root)).stderr == ""
+
+
+def test_two_confident_questions_get_one_composed_reply(write_kb: WriteKB, run_cli: RunCLI) -> None:
+    root = write_kb(FILES)
+    text = "When will I get my refund? Also, where is my order?"
+    result = run_cli("suggest", "--kb", str(root), "--var", "order_id=A-7", text)
+    assert result.exit_code == 0, result.stderr
+    assert "two questions: refund-status + track-order (confident)" in result.stdout
+    assert "part 1: refund-status" in result.stdout and "part 2: track-order" in result.stdout
+    reply = result.stdout.split("--- reply: ", 1)[1]
+    assert reply.startswith("refund-status+track-order (en) ---")
+    assert reply.index("Your refund is on its way.") < reply.index("Your order A-7 is on its way.")
+    assert result.stdout.count("--- reply") == 1

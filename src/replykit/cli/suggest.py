@@ -172,25 +172,15 @@ def _print_reply(label: str, locale: str, text: str, notice: str | None, missing
 
 
 def _print_composed(kb: KnowledgeBase, suggestion: Suggestion, var: Sequence[str], order: Path | None) -> None:
-    """Both answers of a two-question message as one reply (one greeting, one sign-off)."""
-    from replykit import rendering
-    from replykit.values import parse_values
+    """Both answers of a two-question message as one reply: one greeting, the bodies in order, one
+    sign-off (``rendering.compose_replies``)."""
+    from replykit.rendering import compose_replies
+    from replykit.values import parse_values_for
 
     ids = [p.matches[0].id for p in suggestion.parts if p.matches]
-    compose = getattr(rendering, "compose_replies", None)
-    locale = suggestion.locale or kb.source_locale
-    if compose is None:  # until the composition lands: each reply on its own
-        for entry_id in ids:
-            values = parse_values(kb.entries[entry_id], order_file=order, var_args=var, allow_unknown=True)
-            reply = rendering.render_reply(kb, entry_id, locale, values, allow_missing=True)
-            _print_reply(entry_id, reply.locale_used, reply.text, reply.notice, reply.missing)
-        return
-    values = {}
-    for entry_id in ids:
-        values.update(parse_values(kb.entries[entry_id], order_file=order, var_args=var, allow_unknown=True))
-    reply = compose(kb, ids, locale, values, allow_missing=True)
-    notices = list(getattr(reply, "notices", ()) or ([reply.notice] if reply.notice else []))
-    _print_reply(" + ".join(ids), reply.locale_used, reply.text, "; ".join(notices) or None, reply.missing)
+    values = parse_values_for([kb.entries[i] for i in ids], order_file=order, var_args=var)
+    reply = compose_replies(kb, ids, suggestion.locale or kb.source_locale, values, allow_missing=True)
+    _print_reply(reply.entry_id, reply.locale_used, reply.text, reply.notice, reply.missing)
 
 
 def _warn(warnings: Sequence[str]) -> None:
