@@ -171,6 +171,13 @@ _NOT_WANTED = LazyPattern(
 _NOT_WANTED_CJK = LazyPattern(
     r"[^。！？、，,\n]*(?:たくない|たいわけではない|つもりはない|不想|不要)[^。！？、，,\n]*[。！？、，,\n]+"
 )
+#: ... and one of the verbs of wanting that the patterns look for (or a CJK form).
+_WANT_CLUES = (
+    "want", "wish", "need", "mean", "intend", "plan", "ask", "trying", "looking", "möchte", "will", "woll",
+    "muss", "brauch", "veux", "voulons", "souhait", "voudrais", "cherche", "demande", "quiero", "queremos",
+    "deseo", "necesito", "busco", "pido", "voglio", "vogliamo", "desidero", "chiedo", "quero", "preciso",
+    "desejo", "wil", "たく", "つもり", "不想", "不要",
+)
 #: Cheap clues that a message may say what it does not want (the patterns compile only then).
 _NEGATION_CLUES = ("n't", "nt ", "not", "nicht", "kein", " pas", "no ", "non ", "não", "niet", "たくない", "ない", "不")
 # A sentence that turns to the problem after pleasantries: "I got it today. But the lid is cracked."
@@ -191,7 +198,7 @@ def request_text(text: str) -> str:
     Unchanged when nothing with words would be left."""
     kept = text
     lowered = text.lower()
-    if any(clue in lowered for clue in _NEGATION_CLUES):
+    if any(clue in lowered for clue in _NEGATION_CLUES) and any(verb in lowered for verb in _WANT_CLUES):
         kept = _NOT_WANTED_CJK.sub("", _NOT_WANTED.sub(" ", text))
         if not _has_words(kept):
             kept = text
@@ -217,13 +224,13 @@ _JOINER = LazyPattern(
     re.IGNORECASE,
 )
 #: With fewer split points than this at punctuation and joining words, word boundaries are tried too.
-_MARKED_ENOUGH = 2
+_MARKED_ENOUGH = 1
 #: Messages of at least this many words may be two questions joined without punctuation.
 _UNMARKED_MIN_WORDS = 9
 #: Where a long message without punctuation is cut (shares of its words): each cut costs two rankings.
-_UNMARKED_CUTS = (0.35, 0.45, 0.55, 0.65)
+_UNMARKED_CUTS = (0.4, 0.5, 0.6)
 #: At most this many ways to split are tried (a question's time stays in milliseconds).
-_MAX_SPLITS = 6
+_MAX_SPLITS = 4
 #: Each side of a split has at least this many words (or CJK characters / 3).
 _PART_MIN_WORDS = 3
 
