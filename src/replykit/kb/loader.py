@@ -7,22 +7,22 @@ does not even import it: validation lives in :mod:`replykit.kb.build`, imported 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import pickle
 import sys
-import tempfile
 import time
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
+from replykit import cache
 from replykit.errors import KBError, KBNotFoundError, Problem
 from replykit.kb.model import KnowledgeBase
+from replykit.kb.stored import read_kb, write_kb
 
 CONFIG_NAME = "replykit.yaml"
-CACHE_FORMAT = 1
+#: Bump when what the fingerprint covers changes (it keys every cache derived from the KB).
+FINGERPRINT_FORMAT = 1
 
 
 @dataclass
@@ -79,28 +79,25 @@ def load_kb(path: str | os.PathLike[str] | None = None, *, use_cache: bool = Tru
 def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: bool = True) -> LoadResult:
     """Load as much of the KB as is valid and list every problem (what lint needs)."""
     root = find_kb_root(path).resolve()
-    folder = _cache_dir()
     root_key = hashlib.sha256(str(root).encode()).hexdigest()[:16]
-    manifest_file = folder / f"manifest-{root_key}.pickle"
-    manifest = read_cached(manifest_file, dict) if use_cache else None
-    manifest = manifest if manifest is not None else {}
+    manifest_path = cache.cache_file("manifest", root_key, fmt=MANIFEST_FORMAT, suffix="bundle") if use_cache else None
+    manifest = _read_manifest(manifest_path)
     before = dict(manifest)
     files = _collect_files(root, manifest)
     fingerprint = _fingerprint(root, files)
-    if use_cache and manifest != before:
-        write_cached(manifest_file, manifest)
-    cache_file = folder / f"kb-{fingerprint}.pickle"
+    if manifest != before:
+        _write_manifest(manifest_path, manifest)
     if use_cache:
-        _remember_fingerprint(folder, root_key, fingerprint)
-        cached = read_cached(cache_file, KnowledgeBase)
-        if cached is not None and cached.root == root:
+        cache.remember_version(root_key, fingerprint)
+        cached = read_kb(fingerprint, root)
+        if cached is not None:
             return LoadResult(cached)
     from replykit.kb.build import build_kb  # YAML and validation: only when the cache misses
 
     result = build_kb(root, files, fingerprint)
     result.problems.sort()
     if use_cache and result.kb is not None and not result.problems:
-        write_cached(cache_file, result.kb)
+        write_kb(result.kb)
     return result
 
 
@@ -151,7 +148,17 @@ def _walk(base: str, suffixes: tuple[str, ...]) -> list[tuple[str, os.stat_resul
     return out
 
 
-def _collect_files(root: Path, manifest: dict[str, tuple[int, int, bytes]]) -> KBFiles:
+#: What a file's stat must still say for its recorded digest to be trusted: size, mtime, ctime and
+#: inode. ``cp -p`` and ``rsync -a`` keep size and mtime, but the kernel sets ctime on every write
+#: (no user call can set it back), and a file replaced by rename gets a new inode.
+Identity = tuple[int, int, int, int]
+
+
+def _identity(st: os.stat_result) -> Identity:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def _collect_files(root: Path, manifest: dict[str, tuple[Identity, bytes]]) -> KBFiles:
     """List the KB's files and their content digests, re-reading only files whose stat changed."""
     root_text = str(root)
     prefix = len(root_text) + 1
@@ -165,13 +172,14 @@ def _collect_files(root: Path, manifest: dict[str, tuple[int, int, bytes]]) -> K
         pairs = sorted(((absolute, absolute[prefix:].replace(os.sep, "/")), st) for absolute, st in items)
         files.found[folder] = [pair for pair, _ in pairs]
         for (absolute, rel), st in pairs:
+            identity = _identity(st)
             known = manifest.get(rel)
-            if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
-                files.digests[rel] = known[2]
+            if known is not None and known[0] == identity:
+                files.digests[rel] = known[1]
             else:
                 files.digests[rel] = hashlib.sha256(files.read(rel, absolute)).digest()
-            if now - st.st_mtime > RACY_SECONDS:
-                manifest[rel] = (st.st_size, st.st_mtime_ns, files.digests[rel])
+            if now - max(st.st_mtime, st.st_ctime) > RACY_SECONDS:
+                manifest[rel] = (identity, files.digests[rel])
             else:
                 manifest.pop(rel, None)
     return files
@@ -179,75 +187,47 @@ def _collect_files(root: Path, manifest: dict[str, tuple[int, int, bytes]]) -> K
 
 def _fingerprint(root: Path, files: KBFiles) -> str:
     digest = hashlib.sha256()
-    digest.update(f"{CACHE_FORMAT}\0{sys.version_info[:2]}\0{root}\0".encode())
+    digest.update(f"{FINGERPRINT_FORMAT}\0{sys.version_info[:2]}\0{root}\0".encode())
     for rel in sorted(files.digests):
         digest.update(rel.encode() + b"\0" + files.digests[rel])
     return digest.hexdigest()[:32]
 
 
-def _cache_dir() -> Path:
-    explicit = os.environ.get("REPLYKIT_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "replykit"
-
-
-def cache_dir() -> Path:
-    """Where replykit keeps parsed KBs and search indexes ($REPLYKIT_CACHE_DIR overrides)."""
-    return _cache_dir()
-
-
-T = TypeVar("T")
-
-
-def read_cached(cache_file: Path, kind: type[T]) -> T | None:
-    """A cached object, or None when it is missing, unreadable or from another replykit."""
-    try:
-        with open(cache_file, "rb") as f:
-            obj = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        return None
-    return obj if isinstance(obj, kind) else None
-
-
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a file so that readers see the old or the new content, never a half-written one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    cache.write_atomic(path, data)
+
+
+# ---- the file manifest: each file's stat identity and content digest, between runs ------------
+
+MANIFEST_FORMAT = 2
+
+
+def _read_manifest(path: Path | None) -> dict[str, tuple[Identity, bytes]]:
+    bundle = cache.read_bundle(path)
+    if bundle is None:
+        return {}
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        names, stats, digests = bundle.texts["files"], bundle.arrays["stats"], bundle.arrays["digests"]
+        if len(stats) != 4 * len(names) or len(digests) != 32 * len(names):
+            return {}
+        return {
+            rel: (
+                (stats[4 * i], stats[4 * i + 1], stats[4 * i + 2], stats[4 * i + 3]),
+                bytes(digests[32 * i : 32 * i + 32]),
+            )
+            for i, rel in enumerate(names)
+        }
+    except (KeyError, TypeError):
+        return {}
 
 
-#: Cached versions kept per KB folder (switching between a few git branches stays fast); older
-#: ones are deleted, with every index or model derived from them, so the cache does not grow with
-#: each edit of the KB.
-KEEP_VERSIONS = 3
-
-
-def _remember_fingerprint(folder: Path, root_key: str, fingerprint: str) -> None:
-    """Record the KB folder's current version and delete the cache files of versions beyond the last few."""
-    history_file = folder / f"versions-{root_key}.txt"
-    try:
-        history = history_file.read_text(encoding="ascii").split()
-    except (OSError, UnicodeDecodeError):
-        history = []
-    if history[:1] == [fingerprint]:
+def _write_manifest(path: Path | None, manifest: dict[str, tuple[Identity, bytes]]) -> None:
+    if path is None:
         return
-    history = [fingerprint, *(old for old in history if old != fingerprint)]
-    with contextlib.suppress(OSError):
-        write_atomic(history_file, "\n".join(history[:KEEP_VERSIONS]).encode("ascii") + b"\n")
-        for old in history[KEEP_VERSIONS:]:
-            for stale in folder.glob(f"*-{old}.pickle"):
-                stale.unlink(missing_ok=True)
-
-
-def write_cached(cache_file: Path, obj: object) -> None:
-    """Pickle ``obj`` into the cache; a read-only or full cache folder only costs speed."""
-    with contextlib.suppress(OSError):  # a read-only or full cache folder only costs speed
-        write_atomic(cache_file, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    names = sorted(manifest)
+    stats: array[int] = array("q")
+    for rel in names:
+        stats.extend(manifest[rel][0])
+    digests = b"".join(manifest[rel][1] for rel in names)
+    cache.write_bundle(path, None, {"stats": stats, "digests": digests}, {"files": names})

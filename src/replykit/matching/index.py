@@ -11,9 +11,10 @@ also gets a meaning vector: the normalised mean of its phrasings' normalised emb
 locales; see :func:`~replykit.matching.semantic.embedding_text`), computed here once with numpy
 so that a question only reads its own tokens' vectors.
 
-Building costs time on big KBs, so the index is pickled into the cache folder under the KB's
-fingerprint: a KB whose files did not change never rebuilds it. Inverted lists are flat typed
-arrays, which load an order of magnitude faster than lists of Python tuples.
+Building costs time on big KBs, so the index is stored in the cache folder under the KB's
+fingerprint (:func:`save_index`): a KB whose files did not change never rebuilds it. Inverted lists
+are flat typed arrays, memory-mapped when read back, so a question touches only the pages of the
+terms it asks about.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from __future__ import annotations
 import math
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from replykit.kb.loader import cache_dir, read_cached, write_cached
+from replykit import cache
 from replykit.kb.model import KnowledgeBase
 from replykit.matching.normalize import normalize
 from replykit.matching.semantic import Embedder, embedding_text
@@ -44,11 +45,11 @@ class PostingTable:
     ``slots`` maps a term to its row; row ``r`` owns ``items[starts[r]:starts[r + 1]]``.
     """
 
-    slots: dict[str, int]
-    idf: array[float]
-    starts: array[int]
-    items: array[int]
-    weights: array[float]
+    slots: Mapping[str, int]
+    idf: Sequence[float]
+    starts: Sequence[int]
+    items: Sequence[int]
+    weights: Sequence[float]
 
     @classmethod
     def build(cls, idf: dict[str, float], lists: dict[str, tuple[list[int], list[float]]]) -> PostingTable:
@@ -105,11 +106,11 @@ class SearchIndex:
     fingerprint: str
     entry_ids: list[str]
     #: Per phrasing: owning (entry, locale) group, locale, text as written.
-    doc_group: array[int]
+    doc_group: Sequence[int]
     doc_locale: list[str]
     doc_text: list[str]
     #: Per (entry, locale) group: owning entry (index into entry_ids) and locale.
-    group_entry: array[int]
+    group_entry: Sequence[int]
     group_locale: list[str]
     unknown_idf: float
     words: PostingTable
@@ -123,10 +124,10 @@ class SearchIndex:
     #: Identity of the embedding model the entry vectors come from (None: built without one).
     semantic_key: str | None = None
     #: Per entry, its meaning vector (``vector_dim`` floats each, all zero for an entry without text).
-    entry_vectors: array[float] = field(default_factory=lambda: array("f"))
+    entry_vectors: Sequence[float] = field(default_factory=lambda: array("f"))
     vector_dim: int = 0
 
-    def entry_vector(self, entry: int) -> array[float]:
+    def entry_vector(self, entry: int) -> Sequence[float]:
         dim = self.vector_dim
         return self.entry_vectors[entry * dim : (entry + 1) * dim]
 
@@ -285,9 +286,88 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
     )
 
 
-def index_cache_file(fingerprint: str) -> Path:
-    """Where the index of the KB with this fingerprint is cached."""
-    return cache_dir() / f"index-{INDEX_FORMAT}-{fingerprint}.pickle"
+def index_cache_file(fingerprint: str) -> Path | None:
+    """Where the index of the KB with this fingerprint is cached (None: caching is off)."""
+    return cache.cache_file("index", fingerprint, fmt=INDEX_FORMAT, suffix="bundle")
+
+
+_TABLES = ("words", "chars", "word_centroids", "char_centroids")
+#: Tables sharing one term list (a centroid table is built over its phrasing table's IDF).
+_TERMS_OF = {
+    "words": "word_terms", "word_centroids": "word_terms", "chars": "char_terms", "char_centroids": "char_terms",
+}
+
+
+def save_index(index: SearchIndex) -> None:
+    """Store the index as flat arrays and string lists (no pickle: reading it cannot run code)."""
+    path = index_cache_file(index.fingerprint)
+    if path is None:
+        return
+    arrays: dict[str, object] = {
+        "doc_group": index.doc_group, "group_entry": index.group_entry, "entry_vectors": index.entry_vectors,
+    }
+    texts: dict[str, Sequence[str]] = {
+        "entry_ids": index.entry_ids, "doc_locale": index.doc_locale, "doc_text": index.doc_text,
+        "group_locale": index.group_locale, "vocabulary": index.vocabulary,
+    }
+    for name in _TABLES:
+        table: PostingTable = getattr(index, name)
+        texts.setdefault(_TERMS_OF[name], sorted(table.slots, key=table.slots.__getitem__))
+        arrays.update({f"{name}.idf": table.idf, f"{name}.starts": table.starts, f"{name}.items": table.items,
+                       f"{name}.weights": table.weights})
+    for language, words in index.vocabulary_by_language.items():
+        texts[f"vocabulary.{language}"] = words
+    meta = {
+        "fingerprint": index.fingerprint, "unknown_idf": index.unknown_idf, "semantic_key": index.semantic_key,
+        "vector_dim": index.vector_dim, "languages": sorted(index.vocabulary_by_language),
+    }
+    cache.write_bundle(path, meta, arrays, texts)
+
+
+def restore_index(fingerprint: str) -> SearchIndex | None:
+    """The stored index of this KB version, its arrays memory-mapped; None when missing or damaged."""
+    bundle = cache.read_bundle(index_cache_file(fingerprint))
+    if bundle is None:
+        return None
+    try:
+        meta, arrays, texts = bundle.meta, bundle.arrays, bundle.texts
+        slots = {terms: {t: i for i, t in enumerate(texts[terms])} for terms in set(_TERMS_OF.values())}
+        tables = {}
+        for name in _TABLES:
+            table = PostingTable(
+                slots[_TERMS_OF[name]], arrays[f"{name}.idf"], arrays[f"{name}.starts"], arrays[f"{name}.items"],
+                arrays[f"{name}.weights"],
+            )
+            rows = len(table.slots)
+            if len(table.idf) != rows or len(table.starts) != rows + 1 or table.starts[-1] != len(table.items):
+                return None
+            if len(table.weights) != len(table.items):
+                return None
+            tables[name] = table
+        index = SearchIndex(
+            fingerprint=str(meta["fingerprint"]),
+            entry_ids=texts["entry_ids"],
+            doc_group=arrays["doc_group"],
+            doc_locale=texts["doc_locale"],
+            doc_text=texts["doc_text"],
+            group_entry=arrays["group_entry"],
+            group_locale=texts["group_locale"],
+            unknown_idf=float(meta["unknown_idf"]),
+            vocabulary=texts["vocabulary"],
+            vocabulary_by_language={language: texts[f"vocabulary.{language}"] for language in meta["languages"]},
+            semantic_key=meta["semantic_key"],
+            entry_vectors=arrays["entry_vectors"],
+            vector_dim=int(meta["vector_dim"]),
+            **tables,
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+    docs, groups = len(index.doc_text), len(index.group_locale)
+    if index.fingerprint != fingerprint or len(index.doc_group) != docs or len(index.doc_locale) != docs:
+        return None
+    if len(index.group_entry) != groups or len(index.entry_vectors) != len(index.entry_ids) * index.vector_dim:
+        return None
+    return index
 
 
 def load_index(kb: KnowledgeBase, *, use_cache: bool = True, embedder: Embedder | None = None) -> SearchIndex:
@@ -295,16 +375,11 @@ def load_index(kb: KnowledgeBase, *, use_cache: bool = True, embedder: Embedder 
 
     With an ``embedder``, an index without entry vectors from that very model is stale too.
     """
-    path = index_cache_file(kb.fingerprint)
     if use_cache:
-        cached = read_cached(path, SearchIndex)
-        if (
-            cached is not None
-            and cached.fingerprint == kb.fingerprint
-            and (embedder is None or cached.semantic_key == embedder.key)
-        ):
+        cached = restore_index(kb.fingerprint)
+        if cached is not None and (embedder is None or cached.semantic_key == embedder.key):
             return cached
     index = build_index(kb, embedder)
     if use_cache:
-        write_cached(path, index)
+        save_index(index)
     return index
