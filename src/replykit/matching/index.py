@@ -20,11 +20,13 @@ terms it asks about.
 from __future__ import annotations
 
 import math
+import sys
 from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeAlias
 
 from replykit import cache
 from replykit.kb.model import KnowledgeBase
@@ -52,13 +54,13 @@ class PostingTable:
     weights: Sequence[float]
 
     @classmethod
-    def build(cls, idf: dict[str, float], lists: dict[str, tuple[list[int], list[float]]]) -> PostingTable:
+    def build(cls, idf: dict[str, float], lists: Mapping[str, tuple[Sequence[int], Sequence[float]]]) -> PostingTable:
         terms = sorted(idf)
         slots = {term: slot for slot, term in enumerate(terms)}
         starts: array[int] = array("q", [0])
         items: array[int] = array("i")
         weights: array[float] = array("f")
-        empty: tuple[list[int], list[float]] = ([], [])
+        empty: tuple[Sequence[int], Sequence[float]] = ((), ())
         for term in terms:
             ids, xs = lists.get(term, empty)
             items.extend(ids)
@@ -142,8 +144,8 @@ class SearchIndex:
         return weigh(char_terms(text), self.chars, self.unknown_idf)
 
 
-def _entry_idf(term_entries: dict[str, set[int]], n_entries: int) -> dict[str, float]:
-    return {t: math.log(1.0 + n_entries / len(ids)) for t, ids in term_entries.items()}
+def _entry_idf(entries_using: Mapping[str, int], n_entries: int) -> dict[str, float]:
+    return {t: math.log(1.0 + n_entries / count) for t, count in entries_using.items()}
 
 
 #: Phrasings embedded per numpy step while building (bounds the memory of the token-vector gather).
@@ -194,8 +196,16 @@ def entry_vectors(kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder) -
     return vectors
 
 
+Postings: TypeAlias = "dict[str, tuple[array[int], array[float]]]"
+
+
 def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIndex:
-    """Index every phrasing of every entry; IDF counts entries, not phrasings."""
+    """Index every phrasing of every entry; IDF counts entries, not phrasings.
+
+    Memory is what limits a big KB (125,000 phrasings): terms are interned (a char n-gram is one
+    string however many phrasings hold it), postings go straight into typed arrays, and a group's
+    centroid is finished as soon as its last phrasing is weighed.
+    """
     entry_ids = sorted(kb.entries)
     doc_group: array[int] = array("i")
     doc_locale: list[str] = []
@@ -204,9 +214,12 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
     group_entry: array[int] = array("i")
     group_locale: list[str] = []
     raw_words: dict[str, set[str]] = defaultdict(set)
-    word_entries: dict[str, set[int]] = defaultdict(set)
-    char_entries: dict[str, set[int]] = defaultdict(set)
+    word_df: Counter[str] = Counter()  # term -> entries using it
+    char_df: Counter[str] = Counter()
+    intern = sys.intern
     for e, entry_id in enumerate(entry_ids):
+        entry_words: set[str] = set()
+        entry_chars: set[str] = set()
         for locale, phrasings in kb.entries[entry_id].questions.items():
             if not phrasings:
                 continue
@@ -217,49 +230,60 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
                 norm = normalize(phrasing.text)
                 runs = language_words(norm, locale)
                 raw_words[locale.split("_", 1)[0]].update(runs)
-                terms, chars = run_terms(runs, locale), char_terms(norm)
+                terms = tuple(map(intern, run_terms(runs, locale)))
+                chars = tuple(map(intern, char_terms(norm)))
                 doc_group.append(group)
                 doc_locale.append(locale)
                 doc_text.append(phrasing.text)
                 doc_terms.append((terms, chars))
-                for t in terms:
-                    word_entries[t].add(e)
-                for t in chars:
-                    char_entries[t].add(e)
+                entry_words.update(terms)
+                entry_chars.update(chars)
+        word_df.update(entry_words)
+        char_df.update(entry_chars)
     n = max(len(entry_ids), 1)
-    word_idf, char_idf = _entry_idf(word_entries, n), _entry_idf(char_entries, n)
-    del word_entries, char_entries
+    word_idf, char_idf = _entry_idf(word_df, n), _entry_idf(char_df, n)
+    del word_df, char_df
     unknown_idf = math.log(1.0 + 2.0 * n)
 
-    Lists = dict[str, tuple[list[int], list[float]]]
-    word_lists: Lists = {}
-    char_lists: Lists = {}
-    word_sums: list[Vector] = [{} for _ in group_locale]
-    char_sums: list[Vector] = [{} for _ in group_locale]
-    for d, (terms, chars) in enumerate(doc_terms):
-        g = doc_group[d]
-        for vec, lists, sums in (
-            (_weigh_known(terms, word_idf), word_lists, word_sums[g]),
-            (_weigh_known(chars, char_idf), char_lists, char_sums[g]),
-        ):
-            for t, x in vec.items():
-                found = lists.get(t)
-                if found is None:
-                    found = lists[t] = ([], [])
-                found[0].append(d)
-                found[1].append(x)
-                sums[t] = sums.get(t, 0.0) + x
-    del doc_terms
-    word_centroids: Lists = {}
-    char_centroids: Lists = {}
-    for sums_of, centroids in ((word_sums, word_centroids), (char_sums, char_centroids)):
-        for g, sums in enumerate(sums_of):
+    word_lists: Postings = {}
+    char_lists: Postings = {}
+    word_centroids: Postings = {}
+    char_centroids: Postings = {}
+    word_sum: Vector = {}
+    char_sum: Vector = {}
+
+    def finish_group(g: int) -> None:
+        for sums, centroids in ((word_sum, word_centroids), (char_sum, char_centroids)):
+            find = centroids.get
             for t, x in normalized(sums).items():
-                found = centroids.get(t)
+                found = find(t)
                 if found is None:
-                    found = centroids[t] = ([], [])
+                    found = centroids[t] = (array("i"), array("f"))
                 found[0].append(g)
                 found[1].append(x)
+            sums.clear()
+
+    current = 0
+    for d, (terms, chars) in enumerate(doc_terms):
+        g = doc_group[d]
+        if g != current:  # a group's phrasings are contiguous: the previous group is complete
+            finish_group(current)
+            current = g
+        for vec, lists, sums in (
+            (_weigh_known(terms, word_idf), word_lists, word_sum),
+            (_weigh_known(chars, char_idf), char_lists, char_sum),
+        ):
+            get, find = sums.get, lists.get
+            for t, x in vec.items():
+                found = find(t)  # inline: a call per posting costs a second on a big KB
+                if found is None:
+                    found = lists[t] = (array("i"), array("f"))
+                found[0].append(d)
+                found[1].append(x)
+                sums[t] = get(t, 0.0) + x
+    if doc_terms:
+        finish_group(current)
+    del doc_terms
     by_language = {
         language: sorted(w for w in found if len(w) >= MIN_TYPO_LENGTH and is_spaced_word(w))
         for language, found in raw_words.items()
