@@ -33,6 +33,7 @@ import stat
 import sys
 import tempfile
 import time
+from array import array
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from jinja2.bccache import BytecodeCache
 
 #: Bump when the container layout (bundle header, salt recipe) changes.
-FORMAT = 1
+FORMAT = 2
 _MAGIC = b"RKCACHE1"
 _ALIGN = 8
 #: Cache files not touched for this long are deleted (checked at most once a day).
@@ -167,11 +168,6 @@ def cache_file(kind: str, key: str, *, fmt: int, deps: Sequence[str] = (), suffi
     return folder / f"{kind}-{key}-{salt(kind, fmt, tuple(deps))}.{suffix}"
 
 
-def digest_of(*parts: object) -> str:
-    """A short stable key for values that are not file names themselves."""
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:24]
-
-
 # ---- writing ---------------------------------------------------------------------------------
 
 
@@ -197,9 +193,19 @@ def _store(path: Path | None, data: bytes) -> None:
         warn_once(f"{path.parent}: cannot write the cache ({e.strerror}): working without it")
 
 
+def json_bytes(data: object) -> bytes:
+    """Compact UTF-8 JSON; lone surrogates (text that came from undecodable bytes) survive."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+
+
+def json_value(raw: bytes) -> Any:
+    """The value :func:`json_bytes` wrote (ValueError when it is not such JSON)."""
+    return json.loads(raw.decode("utf-8", "surrogatepass"))
+
+
 def write_json(path: Path | None, data: object) -> None:
     """Store JSON-able ``data`` (None ``path``: caching is off)."""
-    _store(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    _store(path, json_bytes(data))
     _prune_now_and_then(path)
 
 
@@ -209,7 +215,7 @@ def read_json(path: Path | None) -> Any:
         return None
     try:
         with open(path, "rb") as f:
-            return json.loads(f.read())
+            return json_value(f.read())
     except (OSError, ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         return None
 
@@ -217,17 +223,60 @@ def read_json(path: Path | None) -> Any:
 # ---- bundles: a JSON header and raw arrays, memory-mapped -------------------------------------
 
 
+class TextTable(Sequence[str]):
+    """A stored list of strings read one at a time from the memory map (see ``tables`` of
+    :func:`write_bundle`): a process that needs three of 125,000 phrasings decodes three."""
+
+    __slots__ = ("_blob", "_offsets")
+
+    def __init__(self, blob: memoryview, offsets: memoryview) -> None:
+        self._blob = blob
+        self._offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def raw(self, i: int) -> bytes:
+        return bytes(self._blob[self._offsets[i] : self._offsets[i + 1]])
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return self.raw(i).decode("utf-8", "surrogatepass")
+
+    def find(self, text: str) -> int | None:
+        """Position of ``text`` in a table stored sorted (binary search on the UTF-8 bytes, whose
+        order is the code-point order of ``sorted``), or None."""
+        key = text.encode("utf-8", "surrogatepass")
+        lo, hi = 0, len(self)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.raw(mid) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo if lo < len(self) and self.raw(lo) == key else None
+
+
 class Bundle:
-    """A bundle read from disk: ``meta`` (JSON), typed ``arrays`` and ``texts`` (lists of str).
+    """A bundle read from disk: ``meta`` (JSON), typed ``arrays``, ``texts`` (lists of str) and
+    ``tables`` (:class:`TextTable`, read lazily).
 
     Arrays are memoryviews over a read-only memory map: a process reads only the pages it touches,
     and processes share them through the page cache.
     """
 
-    def __init__(self, meta: Any, arrays: dict[str, memoryview], texts: dict[str, list[str]]) -> None:
+    def __init__(
+        self, meta: Any, arrays: dict[str, memoryview], texts: dict[str, list[str]], tables: dict[str, TextTable]
+    ) -> None:
         self.meta = meta
         self.arrays = arrays
         self.texts = texts
+        self.tables = tables
 
 
 ArrayLike = Any  # array.array, bytes or memoryview: anything exporting a contiguous buffer
@@ -238,8 +287,10 @@ def write_bundle(
     meta: object,
     arrays: Mapping[str, ArrayLike] | None = None,
     texts: Mapping[str, Sequence[str]] | None = None,
+    tables: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
-    """Store ``meta`` (JSON-able), typed arrays (``array('i')``, ...) and lists of strings."""
+    """Store ``meta`` (JSON-able), typed arrays (``array('i')``, ...) and lists of strings: ``texts``
+    are read back whole, ``tables`` one string at a time (:class:`TextTable`)."""
     if path is None:
         return
     layout: dict[str, list[object]] = {}
@@ -260,14 +311,22 @@ def write_bundle(
     for name, strings in (texts or {}).items():
         if any("\0" in s for s in strings):  # cannot join on NUL: JSON keeps it exact
             text_layout[name] = "json"
-            add(f"text:{name}", "B", json.dumps(list(strings), ensure_ascii=False).encode("utf-8"))
+            add(f"text:{name}", "B", json_bytes(list(strings)))
         else:
             text_layout[name] = "nul"
-            add(f"text:{name}", "B", "\0".join(strings).encode("utf-8") + (b"\0" if strings else b""))
-    header = json.dumps(
-        {"meta": meta, "arrays": layout, "texts": text_layout, "size": offset},
-        ensure_ascii=False, separators=(",", ":"),
-    ).encode("utf-8")
+            add(f"text:{name}", "B", "\0".join(strings).encode("utf-8", "surrogatepass") + (b"\0" if strings else b""))
+    for name, strings in (tables or {}).items():
+        encoded = [t.encode("utf-8", "surrogatepass") for t in strings]
+        ends: array[int] = array("q", [0])
+        total = 0
+        for item in encoded:
+            total += len(item)
+            ends.append(total)
+        add(f"table:{name}", "B", b"".join(encoded))
+        add(f"table-offsets:{name}", "q", ends.tobytes())
+    header = json_bytes(
+        {"meta": meta, "arrays": layout, "texts": text_layout, "tables": sorted(tables or {}), "size": offset}
+    )
     head = _MAGIC + len(header).to_bytes(8, "little") + header
     head += b"\0" * (-len(head) % _ALIGN)
     _store(path, head + b"".join(blobs))
@@ -296,7 +355,7 @@ def _parse_bundle(mapped: mmap.mmap) -> Bundle | None:
     start = len(_MAGIC) + 8
     if start + length > len(mapped):
         return None
-    header = json.loads(mapped[start : start + length])
+    header = json_value(mapped[start : start + length])
     base = start + length
     base += -base % _ALIGN
     if not isinstance(header, dict) or base + int(header["size"]) != len(mapped):
@@ -313,13 +372,19 @@ def _parse_bundle(mapped: mmap.mmap) -> Bundle | None:
     for name, how in header["texts"].items():
         raw = bytes(arrays.pop(f"text:{name}"))
         if how == "json":
-            found = json.loads(raw)
+            found = json_value(raw)
             if not isinstance(found, list) or not all(isinstance(s, str) for s in found):
                 return None
             texts[name] = found
         else:
-            texts[name] = raw.decode("utf-8").split("\0")[:-1] if raw else []
-    return Bundle(header["meta"], arrays, texts)
+            texts[name] = raw.decode("utf-8", "surrogatepass").split("\0")[:-1] if raw else []
+    tables: dict[str, TextTable] = {}
+    for name in header["tables"]:
+        blob, offsets = arrays.pop(f"table:{name}"), arrays.pop(f"table-offsets:{name}")
+        if len(offsets) < 1 or offsets[0] != 0 or offsets[-1] != len(blob):
+            return None
+        tables[name] = TextTable(blob, offsets)
+    return Bundle(header["meta"], arrays, texts, tables)
 
 
 # ---- pruning ---------------------------------------------------------------------------------

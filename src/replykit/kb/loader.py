@@ -81,12 +81,7 @@ def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: boo
     root = find_kb_root(path).resolve()
     root_key = hashlib.sha256(str(root).encode()).hexdigest()[:16]
     manifest_path = cache.cache_file("manifest", root_key, fmt=MANIFEST_FORMAT, suffix="bundle") if use_cache else None
-    manifest = _read_manifest(manifest_path)
-    before = dict(manifest)
-    files = _collect_files(root, manifest)
-    fingerprint = _fingerprint(root, files)
-    if manifest != before:
-        _write_manifest(manifest_path, manifest)
+    files, fingerprint = _collect_files(root, manifest_path)
     if use_cache:
         cache.remember_version(root_key, fingerprint)
         cached = read_kb(fingerprint, root)
@@ -158,8 +153,12 @@ def _identity(st: os.stat_result) -> Identity:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def _collect_files(root: Path, manifest: dict[str, tuple[Identity, bytes]]) -> KBFiles:
-    """List the KB's files and their content digests, re-reading only files whose stat changed."""
+def _collect_files(root: Path, manifest_path: Path | None) -> tuple[KBFiles, str]:
+    """List the KB's files and compute its fingerprint, re-reading only files whose stat changed.
+
+    When every file's stat is what the manifest recorded, the fingerprint is the recorded one: a
+    question on an unchanged 30,000-file KB costs the stat calls and two comparisons of flat arrays.
+    """
     root_text = str(root)
     prefix = len(root_text) + 1
     config = os.path.join(root_text, CONFIG_NAME)
@@ -167,22 +166,42 @@ def _collect_files(root: Path, manifest: dict[str, tuple[Identity, bytes]]) -> K
     for folder, suffixes in KB_FOLDERS:
         listing[folder] = _walk(os.path.join(root_text, folder), suffixes)
     files = KBFiles(root, {}, {}, {})
-    now = time.time()
+    every: list[tuple[str, str, os.stat_result]] = []
     for folder, items in listing.items():
         pairs = sorted(((absolute, absolute[prefix:].replace(os.sep, "/")), st) for absolute, st in items)
         files.found[folder] = [pair for pair, _ in pairs]
-        for (absolute, rel), st in pairs:
-            identity = _identity(st)
-            known = manifest.get(rel)
-            if known is not None and known[0] == identity:
-                files.digests[rel] = known[1]
-            else:
-                files.digests[rel] = hashlib.sha256(files.read(rel, absolute)).digest()
-            if now - max(st.st_mtime, st.st_ctime) > RACY_SECONDS:
-                manifest[rel] = (identity, files.digests[rel])
-            else:
-                manifest.pop(rel, None)
-    return files
+        every.extend((rel, absolute, st) for (absolute, rel), st in pairs)
+    every.sort(key=lambda item: item[0])
+    names = [rel for rel, _, _ in every]
+    stats: array[int] = array("q")
+    for _, _, st in every:
+        stats.extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    stored = _Manifest.read(manifest_path)
+    if stored.fingerprint is not None and stored.names == names and stored.stats == stats.tobytes():
+        return files, stored.fingerprint
+    known = stored.as_dict()
+    now = time.time()
+    trusted: list[int] = []
+    for i, (rel, absolute, st) in enumerate(every):
+        found = known.get(rel)
+        if found is not None and found[0] == _identity(st):
+            files.digests[rel] = found[1]
+        else:
+            files.digests[rel] = hashlib.sha256(files.read(rel, absolute)).digest()
+        if now - max(st.st_mtime, st.st_ctime) > RACY_SECONDS:
+            trusted.append(i)
+    fingerprint = _fingerprint(root, files)
+    if manifest_path is not None:
+        complete = len(trusted) == len(every)  # a recent file is hashed again by the next run
+        updated = _Manifest(
+            [names[i] for i in trusted],
+            b"".join(stats[4 * i : 4 * i + 4].tobytes() for i in trusted),
+            b"".join(files.digests[names[i]] for i in trusted),
+            fingerprint if complete else None,
+        )
+        if updated != stored:
+            updated.write(manifest_path)
+    return files, fingerprint
 
 
 def _fingerprint(root: Path, files: KBFiles) -> str:
@@ -200,34 +219,45 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 # ---- the file manifest: each file's stat identity and content digest, between runs ------------
 
-MANIFEST_FORMAT = 2
+MANIFEST_FORMAT = 3
 
 
-def _read_manifest(path: Path | None) -> dict[str, tuple[Identity, bytes]]:
-    bundle = cache.read_bundle(path)
-    if bundle is None:
-        return {}
-    try:
-        names, stats, digests = bundle.texts["files"], bundle.arrays["stats"], bundle.arrays["digests"]
-        if len(stats) != 4 * len(names) or len(digests) != 32 * len(names):
-            return {}
+@dataclass
+class _Manifest:
+    """Each trusted file's stat identity and content digest, sorted by path, as the last run saw
+    them; ``fingerprint`` when that run trusted every file (then an unchanged KB needs no hashing)."""
+
+    names: list[str]
+    stats: bytes  # four int64 per file: size, mtime_ns, ctime_ns, inode
+    digests: bytes  # 32 bytes (sha256) per file
+    fingerprint: str | None
+
+    @classmethod
+    def read(cls, path: Path | None) -> _Manifest:
+        bundle = cache.read_bundle(path)
+        empty = cls([], b"", b"", None)
+        if bundle is None:
+            return empty
+        try:
+            names, stats, digests = bundle.texts["files"], bundle.arrays["stats"], bundle.arrays["digests"]
+            meta = bundle.meta
+            if len(stats) != 4 * len(names) or len(digests) != 32 * len(names) or meta["format"] != FINGERPRINT_FORMAT:
+                return empty
+            return cls(names, stats.tobytes(), digests.tobytes(), meta["fingerprint"])
+        except (KeyError, TypeError):
+            return empty
+
+    def as_dict(self) -> dict[str, tuple[Identity, bytes]]:
+        stats = memoryview(self.stats).cast("q")
         return {
             rel: (
                 (stats[4 * i], stats[4 * i + 1], stats[4 * i + 2], stats[4 * i + 3]),
-                bytes(digests[32 * i : 32 * i + 32]),
+                self.digests[32 * i : 32 * i + 32],
             )
-            for i, rel in enumerate(names)
+            for i, rel in enumerate(self.names)
         }
-    except (KeyError, TypeError):
-        return {}
 
-
-def _write_manifest(path: Path | None, manifest: dict[str, tuple[Identity, bytes]]) -> None:
-    if path is None:
-        return
-    names = sorted(manifest)
-    stats: array[int] = array("q")
-    for rel in names:
-        stats.extend(manifest[rel][0])
-    digests = b"".join(manifest[rel][1] for rel in names)
-    cache.write_bundle(path, None, {"stats": stats, "digests": digests}, {"files": names})
+    def write(self, path: Path) -> None:
+        meta = {"format": FINGERPRINT_FORMAT, "fingerprint": self.fingerprint}
+        cache.write_bundle(path, meta, {"stats": array("q", memoryview(self.stats).cast("q")), "digests": self.digests},
+                           {"files": self.names})

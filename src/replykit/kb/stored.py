@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime
-import json
 import zlib
 from array import array
 from collections.abc import Callable, Iterator, Mapping
@@ -152,10 +151,10 @@ def write_kb(kb: KnowledgeBase) -> None:
     documents: list[bytes] = []
     try:
         for entry in kb.entries.values():
-            documents.append(_dumps(encode(entry)))
+            documents.append(cache.json_bytes(encode(entry)))
         template_locales = list(kb.templates)
         for locale in template_locales:
-            documents.append(_dumps(encode(dict(kb.templates[locale]))))
+            documents.append(cache.json_bytes(encode(dict(kb.templates[locale]))))
         meta: dict[str, Any] = {
             "root": str(kb.root),
             "fingerprint": kb.fingerprint,
@@ -175,8 +174,6 @@ def write_kb(kb: KnowledgeBase) -> None:
     cache.write_bundle(path, meta, {"offsets": offsets, "documents": blob})
 
 
-def _dumps(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def read_kb(fingerprint: str, root: Path) -> KnowledgeBase | None:
@@ -197,7 +194,7 @@ def read_kb(fingerprint: str, root: Path) -> KnowledgeBase | None:
             return None
 
         def document(i: int) -> Any:
-            return decode(json.loads(bytes(documents[offsets[i] : offsets[i + 1]])))
+            return decode(cache.json_value(bytes(documents[offsets[i] : offsets[i + 1]])))
 
         def template_table(i: int) -> Mapping[str, model.TemplateFile]:
             return FrozenMap(document(i))

@@ -26,7 +26,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from replykit import cache
 from replykit.kb.model import KnowledgeBase
@@ -109,8 +109,8 @@ class SearchIndex:
     entry_ids: list[str]
     #: Per phrasing: owning (entry, locale) group, locale, text as written.
     doc_group: Sequence[int]
-    doc_locale: list[str]
-    doc_text: list[str]
+    doc_locale: Sequence[str]
+    doc_text: Sequence[str]
     #: Per (entry, locale) group: owning entry (index into entry_ids) and locale.
     group_entry: Sequence[int]
     group_locale: list[str]
@@ -322,8 +322,37 @@ _TERMS_OF = {
 }
 
 
+class StoredTerms(Mapping[str, int]):
+    """Term -> slot of a stored table, found by binary search in the memory-mapped sorted term list
+    (a slot is a term's rank in ``sorted``): no dict of 300,000 terms to build per question."""
+
+    __slots__ = ("_table",)
+
+    def __init__(self, table: cache.TextTable) -> None:
+        self._table = table
+
+    def get(self, term: str, default: Any = None) -> Any:
+        found = self._table.find(term)
+        return default if found is None else found
+
+    def __getitem__(self, term: str) -> int:
+        found = self._table.find(term)
+        if found is None:
+            raise KeyError(term)
+        return found
+
+    def __contains__(self, term: object) -> bool:
+        return isinstance(term, str) and self._table.find(term) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
 def save_index(index: SearchIndex) -> None:
-    """Store the index as flat arrays and string lists (no pickle: reading it cannot run code)."""
+    """Store the index as flat arrays and string tables (no pickle: reading it cannot run code)."""
     path = index_cache_file(index.fingerprint)
     if path is None:
         return
@@ -331,12 +360,16 @@ def save_index(index: SearchIndex) -> None:
         "doc_group": index.doc_group, "group_entry": index.group_entry, "entry_vectors": index.entry_vectors,
     }
     texts: dict[str, Sequence[str]] = {
-        "entry_ids": index.entry_ids, "doc_locale": index.doc_locale, "doc_text": index.doc_text,
-        "group_locale": index.group_locale, "vocabulary": index.vocabulary,
+        "entry_ids": index.entry_ids, "group_locale": index.group_locale, "vocabulary": index.vocabulary,
     }
+    tables: dict[str, Sequence[str]] = {"doc_locale": index.doc_locale, "doc_text": index.doc_text}
     for name in _TABLES:
         table: PostingTable = getattr(index, name)
-        texts.setdefault(_TERMS_OF[name], sorted(table.slots, key=table.slots.__getitem__))
+        if _TERMS_OF[name] not in tables:
+            terms = list(table.slots)
+            if any(table.slots[t] != i for i, t in enumerate(terms)) or terms != sorted(terms):
+                return  # slots are not sorted ranks: StoredTerms could not find them (a bug of ours)
+            tables[_TERMS_OF[name]] = terms
         arrays.update({f"{name}.idf": table.idf, f"{name}.starts": table.starts, f"{name}.items": table.items,
                        f"{name}.weights": table.weights})
     for language, words in index.vocabulary_by_language.items():
@@ -345,7 +378,7 @@ def save_index(index: SearchIndex) -> None:
         "fingerprint": index.fingerprint, "unknown_idf": index.unknown_idf, "semantic_key": index.semantic_key,
         "vector_dim": index.vector_dim, "languages": sorted(index.vocabulary_by_language),
     }
-    cache.write_bundle(path, meta, arrays, texts)
+    cache.write_bundle(path, meta, arrays, texts, tables)
 
 
 def restore_index(fingerprint: str) -> SearchIndex | None:
@@ -354,13 +387,12 @@ def restore_index(fingerprint: str) -> SearchIndex | None:
     if bundle is None:
         return None
     try:
-        meta, arrays, texts = bundle.meta, bundle.arrays, bundle.texts
-        slots = {terms: {t: i for i, t in enumerate(texts[terms])} for terms in set(_TERMS_OF.values())}
+        meta, arrays, texts, stored = bundle.meta, bundle.arrays, bundle.texts, bundle.tables
         tables = {}
         for name in _TABLES:
             table = PostingTable(
-                slots[_TERMS_OF[name]], arrays[f"{name}.idf"], arrays[f"{name}.starts"], arrays[f"{name}.items"],
-                arrays[f"{name}.weights"],
+                StoredTerms(stored[_TERMS_OF[name]]), arrays[f"{name}.idf"], arrays[f"{name}.starts"],
+                arrays[f"{name}.items"], arrays[f"{name}.weights"],
             )
             rows = len(table.slots)
             if len(table.idf) != rows or len(table.starts) != rows + 1 or table.starts[-1] != len(table.items):
@@ -372,8 +404,8 @@ def restore_index(fingerprint: str) -> SearchIndex | None:
             fingerprint=str(meta["fingerprint"]),
             entry_ids=texts["entry_ids"],
             doc_group=arrays["doc_group"],
-            doc_locale=texts["doc_locale"],
-            doc_text=texts["doc_text"],
+            doc_locale=stored["doc_locale"],
+            doc_text=stored["doc_text"],
             group_entry=arrays["group_entry"],
             group_locale=texts["group_locale"],
             unknown_idf=float(meta["unknown_idf"]),
