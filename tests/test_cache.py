@@ -252,3 +252,21 @@ def test_an_edit_that_keeps_size_and_mtime_is_seen(write_kb: WriteKB, tmp_path: 
     assert template.stat().st_mtime == stamp and template.stat().st_size == len(old.encode())
     second = replykit(*QUESTION, "--kb", str(root), cache=folder)
     assert "is in transit" in second.stdout, second.stdout
+
+
+def test_a_template_edit_keeps_the_search_index(write_kb: WriteKB, tmp_path: Path) -> None:
+    root = write_kb(FILES)
+    folder = private_folder(tmp_path / "cache")
+    assert REPLY in replykit(*QUESTION, "--kb", str(root), cache=folder).stdout
+    index = sorted(folder.glob("index-*"))
+    (root / "templates/en/track-order.j2").write_text("Order {{ order_id }} is in transit.\n", encoding="utf-8")
+    again = replykit(*QUESTION, "--kb", str(root), cache=folder)
+    assert "Order A-1 is in transit." in again.stdout
+    assert sorted(folder.glob("index-*")) == index and len(index) == 1
+    assert len(list(folder.glob("kb-*"))) == 2
+    (root / "kb/track-order.yaml").write_text(
+        (root / "kb/track-order.yaml").read_text(encoding="utf-8").replace("Where is my order?", "Where is it?"),
+        encoding="utf-8",
+    )
+    assert replykit(*QUESTION, "--kb", str(root), cache=folder).returncode == 0
+    assert len(list(folder.glob("index-*"))) == 2  # an entry edit does rebuild it

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from replykit import cache
+from replykit.kb.loader import entries_key
 from replykit.kb.model import KnowledgeBase
 from replykit.matching.normalize import normalize
 
@@ -209,7 +210,7 @@ def detector_for(kb: KnowledgeBase) -> LanguageDetector:
 
 
 def _load_or_train(kb: KnowledgeBase) -> LanguageDetector:
-    path = cache.cache_file("langid", kb.fingerprint, fmt=MODEL_FORMAT)
+    path = cache.cache_file("langid", entries_key(kb), fmt=MODEL_FORMAT)
     stored = cache.read_json(path)
     if isinstance(stored, dict):
         try:

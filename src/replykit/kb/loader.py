@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,9 +82,11 @@ def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: boo
     root = find_kb_root(path).resolve()
     root_key = hashlib.sha256(str(root).encode()).hexdigest()[:16]
     manifest_path = cache.cache_file("manifest", root_key, fmt=MANIFEST_FORMAT, suffix="bundle") if use_cache else None
-    files, fingerprint = _collect_files(root, manifest_path)
+    files, fingerprint, entries_key = _collect_files(root, manifest_path)
+    _ENTRIES_KEYS[fingerprint] = entries_key
     if use_cache:
         cache.remember_version(root_key, fingerprint)
+        cache.remember_version(f"{root_key}-entries", entries_key)
         cached = read_kb(fingerprint, root)
         if cached is not None:
             return LoadResult(cached)
@@ -153,8 +156,9 @@ def _identity(st: os.stat_result) -> Identity:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def _collect_files(root: Path, manifest_path: Path | None) -> tuple[KBFiles, str]:
-    """List the KB's files and compute its fingerprint, re-reading only files whose stat changed.
+def _collect_files(root: Path, manifest_path: Path | None) -> tuple[KBFiles, str, str]:
+    """List the KB's files and compute its fingerprint and entries key (:func:`entries_key`),
+    re-reading only files whose stat changed.
 
     When every file's stat is what the manifest recorded, the fingerprint is the recorded one: a
     question on an unchanged 30,000-file KB costs the stat calls and two comparisons of flat arrays.
@@ -178,7 +182,7 @@ def _collect_files(root: Path, manifest_path: Path | None) -> tuple[KBFiles, str
         stats.extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     stored = _Manifest.read(manifest_path)
     if stored.fingerprint is not None and stored.names == names and stored.stats == stats.tobytes():
-        return files, stored.fingerprint
+        return files, stored.fingerprint, stored.entries_key
     known = stored.as_dict()
     now = time.time()
     trusted: list[int] = []
@@ -191,6 +195,7 @@ def _collect_files(root: Path, manifest_path: Path | None) -> tuple[KBFiles, str
         if now - max(st.st_mtime, st.st_ctime) > RACY_SECONDS:
             trusted.append(i)
     fingerprint = _fingerprint(root, files)
+    entries = _fingerprint(None, files, lambda rel: rel == CONFIG_NAME or rel.startswith("kb/"))
     if manifest_path is not None:
         complete = len(trusted) == len(every)  # a recent file is hashed again by the next run
         updated = _Manifest(
@@ -198,18 +203,30 @@ def _collect_files(root: Path, manifest_path: Path | None) -> tuple[KBFiles, str
             b"".join(stats[4 * i : 4 * i + 4].tobytes() for i in trusted),
             b"".join(files.digests[names[i]] for i in trusted),
             fingerprint if complete else None,
+            entries,
         )
         if updated != stored:
             updated.write(manifest_path)
-    return files, fingerprint
+    return files, fingerprint, entries
 
 
-def _fingerprint(root: Path, files: KBFiles) -> str:
+def _fingerprint(root: Path | None, files: KBFiles, only: Callable[[str], bool] | None = None) -> str:
     digest = hashlib.sha256()
     digest.update(f"{FINGERPRINT_FORMAT}\0{sys.version_info[:2]}\0{root}\0".encode())
     for rel in sorted(files.digests):
-        digest.update(rel.encode() + b"\0" + files.digests[rel])
+        if only is None or only(rel):
+            digest.update(rel.encode() + b"\0" + files.digests[rel])
     return digest.hexdigest()[:32]
+
+
+_ENTRIES_KEYS: dict[str, str] = {}
+
+
+def entries_key(kb: KnowledgeBase) -> str:
+    """A key for caches derived from the entries and replykit.yaml alone (the search index, the
+    language model): editing a template or a locale file keeps them. Any KB folder with the same
+    entries and config shares them. The KB's fingerprint for a KB not loaded by this process."""
+    return _ENTRIES_KEYS.get(kb.fingerprint, kb.fingerprint)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -219,7 +236,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 # ---- the file manifest: each file's stat identity and content digest, between runs ------------
 
-MANIFEST_FORMAT = 3
+MANIFEST_FORMAT = 4
 
 
 @dataclass
@@ -231,11 +248,12 @@ class _Manifest:
     stats: bytes  # four int64 per file: size, mtime_ns, ctime_ns, inode
     digests: bytes  # 32 bytes (sha256) per file
     fingerprint: str | None
+    entries_key: str = ""
 
     @classmethod
     def read(cls, path: Path | None) -> _Manifest:
         bundle = cache.read_bundle(path)
-        empty = cls([], b"", b"", None)
+        empty = cls([], b"", b"", None, "")
         if bundle is None:
             return empty
         try:
@@ -243,7 +261,7 @@ class _Manifest:
             meta = bundle.meta
             if len(stats) != 4 * len(names) or len(digests) != 32 * len(names) or meta["format"] != FINGERPRINT_FORMAT:
                 return empty
-            return cls(names, stats.tobytes(), digests.tobytes(), meta["fingerprint"])
+            return cls(names, stats.tobytes(), digests.tobytes(), meta["fingerprint"], meta["entries_key"])
         except (KeyError, TypeError):
             return empty
 
@@ -258,6 +276,6 @@ class _Manifest:
         }
 
     def write(self, path: Path) -> None:
-        meta = {"format": FINGERPRINT_FORMAT, "fingerprint": self.fingerprint}
+        meta = {"format": FINGERPRINT_FORMAT, "fingerprint": self.fingerprint, "entries_key": self.entries_key}
         cache.write_bundle(path, meta, {"stats": array("q", memoryview(self.stats).cast("q")), "digests": self.digests},
                            {"files": self.names})

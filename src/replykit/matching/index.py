@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from replykit import cache
+from replykit.kb.loader import entries_key
 from replykit.kb.model import KnowledgeBase
 from replykit.matching.normalize import normalize
 from replykit.matching.semantic import Embedder, embedding_text
@@ -310,9 +311,10 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
     )
 
 
-def index_cache_file(fingerprint: str) -> Path | None:
-    """Where the index of the KB with this fingerprint is cached (None: caching is off)."""
-    return cache.cache_file("index", fingerprint, fmt=INDEX_FORMAT, suffix="bundle")
+def index_cache_file(key: str) -> Path | None:
+    """Where the index of the KB with this :func:`~replykit.kb.loader.entries_key` is cached (None:
+    caching is off). Not the KB's fingerprint: a template or locale edit keeps the index."""
+    return cache.cache_file("index", key, fmt=INDEX_FORMAT, suffix="bundle")
 
 
 _TABLES = ("words", "chars", "word_centroids", "char_centroids")
@@ -351,9 +353,9 @@ class StoredTerms(Mapping[str, int]):
         return len(self._table)
 
 
-def save_index(index: SearchIndex) -> None:
+def save_index(index: SearchIndex, key: str) -> None:
     """Store the index as flat arrays and string tables (no pickle: reading it cannot run code)."""
-    path = index_cache_file(index.fingerprint)
+    path = index_cache_file(key)
     if path is None:
         return
     arrays: dict[str, object] = {
@@ -375,15 +377,16 @@ def save_index(index: SearchIndex) -> None:
     for language, words in index.vocabulary_by_language.items():
         texts[f"vocabulary.{language}"] = words
     meta = {
-        "fingerprint": index.fingerprint, "unknown_idf": index.unknown_idf, "semantic_key": index.semantic_key,
+        "unknown_idf": index.unknown_idf, "semantic_key": index.semantic_key,
         "vector_dim": index.vector_dim, "languages": sorted(index.vocabulary_by_language),
     }
     cache.write_bundle(path, meta, arrays, texts, tables)
 
 
-def restore_index(fingerprint: str) -> SearchIndex | None:
-    """The stored index of this KB version, its arrays memory-mapped; None when missing or damaged."""
-    bundle = cache.read_bundle(index_cache_file(fingerprint))
+def restore_index(key: str, fingerprint: str) -> SearchIndex | None:
+    """The stored index of these entries, its arrays memory-mapped, for the KB of ``fingerprint``;
+    None when missing or damaged."""
+    bundle = cache.read_bundle(index_cache_file(key))
     if bundle is None:
         return None
     try:
@@ -401,7 +404,7 @@ def restore_index(fingerprint: str) -> SearchIndex | None:
                 return None
             tables[name] = table
         index = SearchIndex(
-            fingerprint=str(meta["fingerprint"]),
+            fingerprint=fingerprint,
             entry_ids=texts["entry_ids"],
             doc_group=arrays["doc_group"],
             doc_locale=stored["doc_locale"],
@@ -419,7 +422,7 @@ def restore_index(fingerprint: str) -> SearchIndex | None:
     except (KeyError, TypeError, ValueError):
         return None
     docs, groups = len(index.doc_text), len(index.group_locale)
-    if index.fingerprint != fingerprint or len(index.doc_group) != docs or len(index.doc_locale) != docs:
+    if len(index.doc_group) != docs or len(index.doc_locale) != docs:
         return None
     if len(index.group_entry) != groups or len(index.entry_vectors) != len(index.entry_ids) * index.vector_dim:
         return None
@@ -431,11 +434,12 @@ def load_index(kb: KnowledgeBase, *, use_cache: bool = True, embedder: Embedder 
 
     With an ``embedder``, an index without entry vectors from that very model is stale too.
     """
+    key = entries_key(kb)
     if use_cache:
-        cached = restore_index(kb.fingerprint)
+        cached = restore_index(key, kb.fingerprint)
         if cached is not None and (embedder is None or cached.semantic_key == embedder.key):
             return cached
     index = build_index(kb, embedder)
     if use_cache:
-        save_index(index)
+        save_index(index, key)
     return index
