@@ -218,6 +218,8 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
     word_df: Counter[str] = Counter()  # term -> entries using it
     char_df: Counter[str] = Counter()
     intern = sys.intern
+    # char_terms' LRU cache would keep 65,536 phrasings' n-grams alive (non-interned) for nothing.
+    uncached_char_terms = getattr(char_terms, "__wrapped__", char_terms)
     for e, entry_id in enumerate(entry_ids):
         entry_words: set[str] = set()
         entry_chars: set[str] = set()
@@ -232,7 +234,7 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
                 runs = language_words(norm, locale)
                 raw_words[locale.split("_", 1)[0]].update(runs)
                 terms = tuple(map(intern, run_terms(runs, locale)))
-                chars = tuple(map(intern, char_terms(norm)))
+                chars = tuple(map(intern, uncached_char_terms(norm)))
                 doc_group.append(group)
                 doc_locale.append(locale)
                 doc_text.append(phrasing.text)
