@@ -270,3 +270,21 @@ def test_a_template_edit_keeps_the_search_index(write_kb: WriteKB, tmp_path: Pat
     )
     assert replykit(*QUESTION, "--kb", str(root), cache=folder).returncode == 0
     assert len(list(folder.glob("index-*"))) == 2  # an entry edit does rebuild it
+
+
+def test_old_pickles_and_long_unused_cache_files_are_pruned_and_nothing_else(write_kb: WriteKB, tmp_path: Path) -> None:
+    root = write_kb(FILES)
+    folder = private_folder(tmp_path / "cache")
+    month_ago = time.time() - 40 * 86400
+    planted = {
+        "chains-2.19.0.pickle": True,  # replykit before the cache module: deleted whatever its age
+        "index-6-0123abcd.pickle": True,
+        "kb-0123abcd-0123456789ab.bundle": True,  # ours, unused for 40 days
+        "notes.txt": False,  # the user's own file in the folder they named: never touched
+        "old-photo.jpg": False,
+    }
+    for name in planted:
+        (folder / name).write_bytes(b"x")
+        os.utime(folder / name, (month_ago, month_ago))
+    assert REPLY in replykit(*QUESTION, "--kb", str(root), cache=folder).stdout
+    assert {name for name in planted if (folder / name).exists()} == {n for n, pruned in planted.items() if not pruned}

@@ -29,6 +29,7 @@ import hashlib
 import json
 import mmap
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -411,8 +412,16 @@ def remember_version(owner: str, key: str) -> None:
                 stale.unlink(missing_ok=True)
 
 
+#: Files this module writes (and temp files a killed process left): pruning touches nothing else,
+#: whatever else a user keeps in a folder named by $REPLYKIT_CACHE_DIR.
+_OURS = re.compile(r"(?:[a-z]+-[0-9a-z]+(?:-[0-9a-f]+)?\.(?:json|bundle|txt)|[0-9a-f-]+\.code|\..+\.tmp)")
+#: What replykit before this module left: pickles (never read now, some of them a gigabyte).
+_LEGACY = re.compile(r"(?:[a-z]+-.+\.pickle|wordllama-.+\.tables|[0-9a-f]+-.+\.cache)")
+
+
 def _prune_now_and_then(written: Path | None) -> None:
-    """Delete files unused for :data:`MAX_AGE_DAYS` (other versions' caches), at most once a day."""
+    """Delete our files unused for :data:`MAX_AGE_DAYS` (other versions' caches) and the old
+    pickle caches, at most once a day."""
     if written is None:
         return
     folder = written.parent
@@ -428,10 +437,13 @@ def _prune_now_and_then(written: Path | None) -> None:
     with contextlib.suppress(OSError):
         stamp.touch()
         cutoff = now - MAX_AGE_DAYS * 86400
-        for item in folder.rglob("*"):
+        for item in (*folder.iterdir(), *(folder / "templates").glob("*")):
             with contextlib.suppress(OSError):
                 st = item.lstat()
-                if stat.S_ISREG(st.st_mode) and max(st.st_atime, st.st_mtime) < cutoff:
+                if not stat.S_ISREG(st.st_mode):
+                    continue
+                old = max(st.st_atime, st.st_mtime) < cutoff
+                if _LEGACY.fullmatch(item.name) or (old and _OURS.fullmatch(item.name)):
                     item.unlink()
 
 
