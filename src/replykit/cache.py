@@ -172,20 +172,23 @@ def cache_file(kind: str, key: str, *, fmt: int, deps: Sequence[str] = (), suffi
 # ---- writing ---------------------------------------------------------------------------------
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old or the new content, never a half-written one."""
+def write_atomic(path: Path, data: bytes | Sequence[bytes | memoryview]) -> None:
+    """Write a file so that readers see the old or the new content, never a half-written one.
+
+    ``data`` may be a list of parts, written in turn (a big index is never joined in memory)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            for part in (data,) if isinstance(data, bytes) else data:
+                f.write(part)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _store(path: Path | None, data: bytes) -> None:
+def _store(path: Path | None, data: bytes | Sequence[bytes | memoryview]) -> None:
     if path is None:
         return
     try:
@@ -295,19 +298,21 @@ def write_bundle(
     if path is None:
         return
     layout: dict[str, list[object]] = {}
-    blobs: list[bytes] = []
+    blobs: list[bytes | memoryview] = []
     offset = 0
 
-    def add(name: str, typecode: str, data: bytes) -> None:
+    def add(name: str, typecode: str, data: bytes | memoryview) -> None:
         nonlocal offset
-        pad = -len(data) % _ALIGN
-        layout[name] = [typecode, offset, len(data)]
-        blobs.append(data + b"\0" * pad)
-        offset += len(data) + pad
+        size = data.nbytes if isinstance(data, memoryview) else len(data)
+        pad = -size % _ALIGN
+        layout[name] = [typecode, offset, size]
+        blobs.append(data)  # the arrays themselves, not copies: written straight to the file
+        blobs.append(b"\0" * pad)
+        offset += size + pad
 
     for name, values in (arrays or {}).items():
         view = memoryview(values)
-        add(name, view.format if view.format != "B" else "B", view.tobytes())
+        add(name, view.format, view.cast("B") if view.format != "B" else view)
     text_layout: dict[str, str] = {}
     for name, strings in (texts or {}).items():
         if any("\0" in s for s in strings):  # cannot join on NUL: JSON keeps it exact
@@ -330,7 +335,7 @@ def write_bundle(
     )
     head = _MAGIC + len(header).to_bytes(8, "little") + header
     head += b"\0" * (-len(head) % _ALIGN)
-    _store(path, head + b"".join(blobs))
+    _store(path, [head, *blobs])
     _prune_now_and_then(path)
 
 

@@ -150,7 +150,7 @@ def _entry_idf(entries_using: Mapping[str, int], n_entries: int) -> dict[str, fl
 
 
 #: Phrasings embedded per numpy step while building (bounds the memory of the token-vector gather).
-EMBED_CHUNK = 4000
+EMBED_CHUNK = 1000
 
 
 def entry_vectors(kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder) -> array[float] | None:
@@ -161,7 +161,8 @@ def entry_vectors(kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder) -
         return None
     embedder.bulk()
     dim = embedder.dim
-    table = np.frombuffer(embedder.matrix(), dtype="<f2").reshape(-1, dim).astype(np.float32)
+    # float16 as stored: rows are widened per chunk (exactly: f16 -> f32 loses nothing), not the table
+    table = np.frombuffer(embedder.matrix(), dtype="<f2").reshape(-1, dim)
     out = np.zeros((len(entry_ids), dim), dtype=np.float32)
     token_ids: list[int] = []
     starts: list[int] = []
@@ -171,7 +172,7 @@ def entry_vectors(kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder) -
         if not starts:
             return
         ids = np.clip(np.array(token_ids, dtype=np.int64), 0, table.shape[0] - 1)
-        sums = np.add.reduceat(table[ids], np.array(starts, dtype=np.int64), axis=0)
+        sums = np.add.reduceat(table[ids].astype(np.float32), np.array(starts, dtype=np.int64), axis=0)
         lengths = np.linalg.norm(sums, axis=1, keepdims=True)
         np.add.at(out, np.array(owners, dtype=np.int64), sums / np.maximum(lengths, 1e-12))
         token_ids.clear()
@@ -267,7 +268,10 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
             sums.clear()
 
     current = 0
-    for d, (terms, chars) in enumerate(doc_terms):
+    no_terms: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+    for d in range(len(doc_terms)):
+        terms, chars = doc_terms[d]
+        doc_terms[d] = no_terms  # freed as its postings are made: the two never peak together
         g = doc_group[d]
         if g != current:  # a group's phrasings are contiguous: the previous group is complete
             finish_group(current)
@@ -292,6 +296,13 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
         for language, found in raw_words.items()
     }
     vectors = entry_vectors(kb, entry_ids, embedder) if embedder is not None else None
+    tables = {}
+    for name, idf, lists in (
+        ("words", word_idf, word_lists), ("chars", char_idf, char_lists),
+        ("word_centroids", word_idf, word_centroids), ("char_centroids", char_idf, char_centroids),
+    ):
+        tables[name] = PostingTable.build(idf, lists)
+        lists.clear()  # each table's per-term arrays go as soon as its flat arrays exist
     return SearchIndex(
         fingerprint=kb.fingerprint,
         entry_ids=entry_ids,
@@ -301,10 +312,7 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
         group_entry=group_entry,
         group_locale=group_locale,
         unknown_idf=unknown_idf,
-        words=PostingTable.build(word_idf, word_lists),
-        chars=PostingTable.build(char_idf, char_lists),
-        word_centroids=PostingTable.build(word_idf, word_centroids),
-        char_centroids=PostingTable.build(char_idf, char_centroids),
+        **tables,
         vocabulary=sorted({w for language_words in by_language.values() for w in language_words}),
         vocabulary_by_language=by_language,
         semantic_key=embedder.key if embedder is not None and vectors is not None else None,
