@@ -8,6 +8,7 @@ does not even import it: validation lives in :mod:`replykit.kb.build`, imported 
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 import sys
 import time
@@ -15,6 +16,7 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from replykit import cache
 from replykit.errors import KBError, KBNotFoundError, Problem
@@ -152,8 +154,12 @@ def _walk(base: str, suffixes: tuple[str, ...]) -> list[tuple[str, os.stat_resul
 Identity = tuple[int, int, int, int]
 
 
+_stat_fields = operator.attrgetter("st_size", "st_mtime_ns", "st_ctime_ns", "st_ino")
+_first = operator.itemgetter(0)
+
+
 def _identity(st: os.stat_result) -> Identity:
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    return cast(Identity, _stat_fields(st))
 
 
 def _collect_files(root: Path, manifest_path: Path | None) -> tuple[KBFiles, str, str]:
@@ -172,14 +178,15 @@ def _collect_files(root: Path, manifest_path: Path | None) -> tuple[KBFiles, str
     files = KBFiles(root, {}, {}, {})
     every: list[tuple[str, str, os.stat_result]] = []
     for folder, items in listing.items():
-        pairs = sorted(((absolute, absolute[prefix:].replace(os.sep, "/")), st) for absolute, st in items)
-        files.found[folder] = [pair for pair, _ in pairs]
-        every.extend((rel, absolute, st) for (absolute, rel), st in pairs)
-    every.sort(key=lambda item: item[0])
+        listed = [(absolute[prefix:], absolute, st) for absolute, st in items]
+        if os.sep != "/":
+            listed = [(rel.replace(os.sep, "/"), absolute, st) for rel, absolute, st in listed]
+        listed.sort(key=_first)
+        files.found[folder] = [(absolute, rel) for rel, absolute, _ in listed]
+        every += listed
+    every.sort(key=_first)  # one order for the manifest (each folder's list is sorted already)
     names = [rel for rel, _, _ in every]
-    stats: array[int] = array("q")
-    for _, _, st in every:
-        stats.extend((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+    stats = array("q", [x for _, _, st in every for x in _stat_fields(st)])
     stored = _Manifest.read(manifest_path)
     if stored.fingerprint is not None and stored.names == names and stored.stats == stats.tobytes():
         return files, stored.fingerprint, stored.entries_key
