@@ -288,3 +288,23 @@ def test_old_pickles_and_long_unused_cache_files_are_pruned_and_nothing_else(wri
         os.utime(folder / name, (month_ago, month_ago))
     assert REPLY in replykit(*QUESTION, "--kb", str(root), cache=folder).stdout
     assert {name for name in planted if (folder / name).exists()} == {n for n, pruned in planted.items() if not pruned}
+
+
+def test_replykits_own_default_folder_left_group_writable_is_made_private(write_kb: WriteKB, tmp_path: Path) -> None:
+    """Earlier versions created ~/.cache/replykit with the umask's mode (0775 under umask 002)."""
+    root = write_kb(FILES)
+    xdg = tmp_path / "xdg"
+    folder = xdg / "replykit"
+    (folder / "templates").mkdir(parents=True)
+    folder.chmod(0o775)
+    (folder / "templates").chmod(0o777)  # as if another member of the group had made it
+    marker = tmp_path / "code-ran"
+    plant(folder, ["chains-memo-0123456789ab.json", "templates/0123-4567.code"], marker)
+    result = replykit(*QUESTION, "--kb", str(root), cache=None, env={"XDG_CACHE_HOME": str(xdg)})
+    assert (result.returncode, result.stderr) == (0, "")
+    assert REPLY in result.stdout
+    assert not marker.exists()
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert (folder / "templates").stat().st_mode & 0o777 == 0o700  # a new one: the old one was set aside
+    assert not (folder / "templates" / "0123-4567.code").exists()
+    assert not any(p.name.endswith(".pickle") for p in folder.iterdir())

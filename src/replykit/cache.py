@@ -95,8 +95,27 @@ def _unsafe_reason(folder: Path) -> str | None:
     if st.st_uid != os.geteuid():
         return f"it belongs to another user (uid {st.st_uid})"
     if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-        return "other users can write to it"
+        return _OTHERS_CAN_WRITE
     return None
+
+
+_OTHERS_CAN_WRITE = "other users can write to it"
+
+
+def _tighten(folder: Path) -> str | None:
+    """Make replykit's own default folder private again (earlier versions created it with the
+    umask's mode, group-writable under umask 002) and drop what others could have put there.
+    A folder named by $REPLYKIT_CACHE_DIR is the user's choice (a team share?): it is refused."""
+    try:
+        folder.chmod(0o700)
+        for item in folder.iterdir():
+            if item.is_symlink() or item.is_file():
+                item.unlink()
+            elif item.is_dir():  # perhaps another user's, with their files: renamed, never read
+                item.rename(folder / f".untrusted-{os.getpid()}-{time.time_ns()}")
+    except OSError as e:
+        return f"{_OTHERS_CAN_WRITE} and it cannot be made private ({e.strerror})"
+    return _unsafe_reason(folder)
 
 
 @lru_cache(maxsize=8)
@@ -110,6 +129,8 @@ def _resolve(configured: Path | None, origin: str) -> Path | None:
         warn_once(f"{configured}: cannot create the cache folder ({e.strerror}): working without a cache")
         return None
     reason = _unsafe_reason(configured)
+    if reason == _OTHERS_CAN_WRITE and origin != "$REPLYKIT_CACHE_DIR":
+        reason = _tighten(configured)
     if reason is not None:
         warn_once(
             f"{configured}: cache folder refused, {reason} ({origin}): working without a cache;"
@@ -469,6 +490,14 @@ def template_bytecode_cache(compiles_with: str) -> BytecodeCache | None:
 
     prefix = salt("templates", 1, ("Jinja2",)) + "-" + hashlib.sha256(compiles_with.encode()).hexdigest()[:12]
     where = folder / "templates"
+    try:
+        where.mkdir(mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    reason = _unsafe_reason(where)
+    if reason is not None:
+        warn_once(f"{where}: compiled templates not cached, {reason}")
+        return None
 
     class CompiledTemplates(BytecodeCache):
         def _file(self, bucket: Bucket) -> Path:
