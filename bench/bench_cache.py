@@ -85,8 +85,11 @@ def run(root: Path, runs: int) -> None:
             os.utime(copy, (stamp, stamp))
             time.sleep(2.5)  # past the racy window, so the manifest trusts the recorded stat
             median_of(question, env, 1)
+            versions = set(Path(cache).glob("kb-*"))
             subprocess.run(["cp", "-p", str(copy), str(template)], check=True)
             seen = measure(question, env)
+            if not set(Path(cache).glob("kb-*")) - versions:
+                raise SystemExit("the cp -p edit of a template was not seen: no new KB version was cached")
             row("4. first question after cp -p of one template", seen[0], seen[1], floor, "seen; cheap")
         finally:
             entry.write_bytes(original)
