@@ -25,6 +25,7 @@ and imports nothing of replykit.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import mmap
@@ -55,6 +56,8 @@ _PRUNE_STAMP = "pruned.stamp"
 KEEP_VERSIONS = 3
 
 _warned: set[str] = set()
+#: Write failures that say the disk is full rather than the folder unusable: not warned about.
+_TRANSIENT = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
 
 
 def warn_once(message: str) -> None:
@@ -215,7 +218,8 @@ def _store(path: Path | None, data: bytes | Sequence[bytes | memoryview]) -> Non
     try:
         write_atomic(path, data)
     except OSError as e:  # a read-only or full cache folder only costs speed
-        warn_once(f"{path.parent}: cannot write the cache ({e.strerror}): working without it")
+        if e.errno not in _TRANSIENT:  # a full disk is reported by what the user writes, not twice
+            warn_once(f"{path.parent}: cannot write the cache ({e.strerror}): working without it")
 
 
 def json_bytes(data: object) -> bytes:

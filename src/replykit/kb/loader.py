@@ -7,9 +7,11 @@ does not even import it: validation lives in :mod:`replykit.kb.build`, imported 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import operator
 import os
+import stat
 import sys
 import time
 from array import array
@@ -19,13 +21,14 @@ from pathlib import Path
 from typing import cast
 
 from replykit import cache
-from replykit.errors import KBError, KBNotFoundError, Problem
+from replykit.errors import KBError, KBNotFoundError, Problem, UserError
 from replykit.kb.model import KnowledgeBase
 from replykit.kb.stored import read_kb, write_kb
 
 CONFIG_NAME = "replykit.yaml"
 #: Bump when what the fingerprint covers changes (it keys every cache derived from the KB).
-FINGERPRINT_FORMAT = 1
+#: 2: KB validation grew (bounded YAML, config schema, file checks): rebuild old caches.
+FINGERPRINT_FORMAT = 2
 
 
 @dataclass
@@ -86,7 +89,11 @@ def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: boo
     manifest_path = cache.cache_file("manifest", root_key, fmt=MANIFEST_FORMAT, suffix="bundle") if use_cache else None
     files, fingerprint, entries_key = _collect_files(root, manifest_path)
     _ENTRIES_KEYS[fingerprint] = entries_key
-    if use_cache:
+    if files.unsafe:  # a link leaving the KB, an unreadable replykit.yaml: nothing is built from it
+        return LoadResult(None, sorted(files.problems))
+    # Files left out of the listing (a dangling link, a name that is not UTF-8) do not change the
+    # fingerprint: a KB with such problems is never served from the cache, so they are reported.
+    if use_cache and not files.problems:
         cache.remember_version(root_key, fingerprint)
         cache.remember_version(f"{root_key}-entries", entries_key)
         cached = read_kb(fingerprint, root)
@@ -95,6 +102,7 @@ def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: boo
     from replykit.kb.build import build_kb  # YAML and validation: only when the cache misses
 
     result = build_kb(root, files, fingerprint)
+    result.problems.extend(files.problems)
     result.problems.sort()
     if use_cache and result.kb is not None and not result.problems:
         write_kb(result.kb)
@@ -110,12 +118,19 @@ RACY_SECONDS = 2.0
 
 @dataclass
 class KBFiles:
-    """The KB's files as (absolute path text, relative path, content digest), and bytes when read."""
+    """The KB's files as (absolute path text, relative path, content digest), and bytes when read.
+
+    ``problems`` are files that could not be listed or read (a symlink loop, a link leaving the KB,
+    an unreadable or oversized file, a name that is not UTF-8); they are left out of ``found``.
+    ``unsafe`` is set when one of them makes the whole KB unusable (a link leaving the KB).
+    """
 
     root: Path
     found: dict[str, list[tuple[str, str]]]  # folder -> [(abs, rel)] sorted by rel
     digests: dict[str, bytes]  # rel -> sha256 digest
     contents: dict[str, bytes]  # rel -> bytes, for files read in this run
+    problems: list[Problem] = field(default_factory=list)
+    unsafe: bool = False
 
     def read(self, rel: str, absolute: str) -> bytes:
         data = self.contents.get(rel)
@@ -129,23 +144,108 @@ class KBFiles:
         return [(absolute, self.read(rel, absolute)) for absolute, rel in self.found.get(folder, [])]
 
 
-def _walk(base: str, suffixes: tuple[str, ...]) -> list[tuple[str, os.stat_result]]:
-    out: list[tuple[str, os.stat_result]] = []
-    stack = [base]
-    while stack:
-        folder = stack.pop()
+#: Folders one KB may hold below kb/, templates/ and locales/ (symlinks included): a KB of 5,000
+#: entries needs a few hundred; a diamond of folder links would otherwise be walked exponentially.
+MAX_FOLDERS = 20_000
+
+
+def shown_path(path: str) -> str:
+    """A path printable on any terminal: bytes that are not UTF-8 as escapes, no control characters."""
+    from replykit.printable import printable
+
+    return printable(os.fsencode(path).decode("utf-8", "backslashreplace"))
+
+
+@dataclass
+class _Walk:
+    """Lists a KB folder's files: follows links inside the KB, refuses those that leave it or loop."""
+
+    root: str  # the KB root, resolved
+    problems: list[Problem]
+    unsafe: bool = False
+    folders: int = 0
+
+    def refuse(self, path: str, message: str, *, unsafe: bool = False) -> None:
+        self.problems.append(Problem(Path(shown_path(path)), 1, 1, message))
+        self.unsafe = self.unsafe or unsafe
+
+    def inside(self, real: str) -> bool:
+        return real == self.root or real.startswith(self.root + os.sep)
+
+    def files(self, base: str, suffixes: tuple[str, ...]) -> list[tuple[str, os.stat_result]]:
+        out: list[tuple[str, os.stat_result]] = []
+        if os.path.islink(base) and not self.inside(os.path.realpath(base)):
+            self.refuse(base, f"links outside the KB (to {shown_path(os.path.realpath(base))}): replace the link"
+                        " with the folder itself", unsafe=True)
+            return out
+        stack: list[tuple[str, tuple[str, ...]]] = [(base, (os.path.realpath(base),))]
+        while stack:
+            folder, chain = stack.pop()
+            self.folders += 1
+            if self.folders > MAX_FOLDERS:
+                self.refuse(folder, f"more than {MAX_FOLDERS:,} folders (check for folder links): stop here",
+                            unsafe=True)
+                return out
+            try:
+                with os.scandir(folder) as it:
+                    items = list(it)
+            except (NotADirectoryError, FileNotFoundError):
+                continue
+            except OSError as e:
+                self.refuse(folder, f"cannot list this folder ({e.strerror}): fix its permissions")
+                continue
+            for item in items:
+                if not item.name.startswith("."):
+                    self._item(item, chain, suffixes, stack, out)
+        return out
+
+    def _item(
+        self,
+        item: os.DirEntry[str],
+        chain: tuple[str, ...],
+        suffixes: tuple[str, ...],
+        stack: list[tuple[str, tuple[str, ...]]],
+        out: list[tuple[str, os.stat_result]],
+    ) -> None:
+        path, link = item.path, False
         try:
-            with os.scandir(folder) as it:
-                for item in it:
-                    if item.name.startswith("."):
-                        continue
-                    if item.is_dir():
-                        stack.append(item.path)
-                    elif item.name.endswith(suffixes) and item.is_file():
-                        out.append((item.path, item.stat()))
-        except (NotADirectoryError, FileNotFoundError):
-            continue
-    return out
+            os.fsencode(item.name).decode("utf-8")
+        except UnicodeDecodeError:
+            self.refuse(path, "the file name is not UTF-8: rename it")
+            return
+        try:
+            link = item.is_symlink()
+            real = os.path.realpath(path) if link else os.path.join(chain[-1], item.name)
+            if link and not self.inside(real):
+                self.refuse(path, f"links outside the KB (to {shown_path(real)}): replace the link with a copy,"
+                            " or remove it", unsafe=True)
+                return
+            st = item.stat()
+        except OSError as e:  # a dangling link, a link loop (ELOOP), no permission
+            if link or item.name.endswith(suffixes):
+                known = {errno.ENOENT: "a link to nothing", errno.ELOOP: "a link that loops"}
+                what = known.get(e.errno or 0, f"cannot be read ({e.strerror})")
+                self.refuse(path, f"{what}: fix or remove it")
+            return
+        if stat.S_ISDIR(st.st_mode):
+            if real in chain:
+                self.refuse(path, "a folder link that loops back to a folder above it: remove the link")
+                return
+            stack.append((path, (*chain, real)))
+        elif item.name.endswith(suffixes) and stat.S_ISREG(st.st_mode):
+            out.append((path, st))
+
+
+#: A KB file, replykit.yaml or order file larger than this is refused unread (an entry is ~1 KB).
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+def too_big(path: Path | str, size: int) -> Problem | None:
+    """A problem for a file above :data:`MAX_FILE_BYTES`, checked before reading it."""
+    if size <= MAX_FILE_BYTES:
+        return None
+    limit = MAX_FILE_BYTES // (1024 * 1024)
+    return Problem(Path(path), 1, 1, f"file is {size / 1024 / 1024:.1f} MB, above the {limit} MB limit: split it")
 
 
 #: What a file's stat must still say for its recorded digest to be trusted: size, mtime, ctime and
@@ -173,9 +273,10 @@ def _collect_files(root: Path, manifest_path: Path | None) -> tuple[KBFiles, str
     prefix = len(root_text) + 1
     config = os.path.join(root_text, CONFIG_NAME)
     listing: dict[str, list[tuple[str, os.stat_result]]] = {"config": [(config, os.stat(config))]}
+    walk = _Walk(root_text, [])
     for folder, suffixes in KB_FOLDERS:
-        listing[folder] = _walk(os.path.join(root_text, folder), suffixes)
-    files = KBFiles(root, {}, {}, {})
+        listing[folder] = walk.files(os.path.join(root_text, folder), suffixes)
+    files = KBFiles(root, {}, {}, {}, walk.problems, walk.unsafe)
     every: list[tuple[str, str, os.stat_result]] = []
     for folder, items in listing.items():
         listed = [(absolute[prefix:], absolute, st) for absolute, st in items]
@@ -193,18 +294,32 @@ def _collect_files(root: Path, manifest_path: Path | None) -> tuple[KBFiles, str
     known = stored.as_dict()
     now = time.time()
     trusted: list[int] = []
+    left_out: set[str] = set()
     for i, (rel, absolute, st) in enumerate(every):
         found = known.get(rel)
         if found is not None and found[0] == _identity(st):
             files.digests[rel] = found[1]
         else:
-            files.digests[rel] = hashlib.sha256(files.read(rel, absolute)).digest()
+            refused = too_big(absolute, st.st_size)
+            if refused is None:
+                try:
+                    files.digests[rel] = hashlib.sha256(files.read(rel, absolute)).digest()
+                except OSError as e:
+                    refused = Problem(Path(absolute), 1, 1, f"cannot be read ({e.strerror}): fix its permissions")
+            if refused is not None:  # left out of the KB; its stat keys the fingerprint
+                files.problems.append(refused)
+                files.digests[rel] = f"unread {st.st_size} {st.st_mtime_ns}".encode()
+                files.unsafe = files.unsafe or rel == CONFIG_NAME
+                left_out.add(rel)
+                continue
         if now - max(st.st_mtime, st.st_ctime) > RACY_SECONDS:
             trusted.append(i)
+    if left_out:
+        files.found = {folder: [(a, r) for a, r in pairs if r not in left_out] for folder, pairs in files.found.items()}
     fingerprint = _fingerprint(root, files)
     entries = _fingerprint(None, files, lambda rel: rel == CONFIG_NAME or rel.startswith("kb/"))
     if manifest_path is not None:
-        complete = len(trusted) == len(every)  # a recent file is hashed again by the next run
+        complete = len(trusted) == len(every)  # a recent or unread file is hashed again by the next run
         updated = _Manifest(
             [names[i] for i in trusted],
             b"".join(stats[4 * i : 4 * i + 4].tobytes() for i in trusted),
@@ -236,14 +351,37 @@ def entries_key(kb: KnowledgeBase) -> str:
     return _ENTRIES_KEYS.get(kb.fingerprint, kb.fingerprint)
 
 
+class WriteFailedError(UserError, OSError):
+    """A file could not be written (disk full, read-only, no permission); its old content is intact.
+
+    Also an OSError, so a cache write that fails keeps costing only speed where OSError is ignored.
+    """
+
+    def __init__(self, path: Path, cause: OSError) -> None:
+        reason = cause.strerror or str(cause)
+        super().__init__(cause.errno, f"{path}: cannot be written ({reason}): free some space or fix the"
+                         " folder's permissions, then retry; the file was left as it was")
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old or the new content, never a half-written one."""
-    cache.write_atomic(path, data)
+    """Write a file so that readers see the old or the new content, never a half-written one.
+
+    Raises WriteFailedError (a UserError and an OSError) when the file cannot be written.
+    """
+    try:
+        cache.write_atomic(path, data)
+    except WriteFailedError:
+        raise
+    except OSError as e:
+        raise WriteFailedError(path, e) from e
 
 
 # ---- the file manifest: each file's stat identity and content digest, between runs ------------
 
-MANIFEST_FORMAT = 4
+MANIFEST_FORMAT = 5
 
 
 @dataclass

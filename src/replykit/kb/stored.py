@@ -25,7 +25,7 @@ from replykit.kb import model
 from replykit.kb.model import FrozenMap, KnowledgeBase
 
 #: Bump when the stored layout changes (the model's classes gaining a field with a default do not need it).
-KB_FORMAT = 1
+KB_FORMAT = 2
 #: Whose data a stored KB holds besides replykit's: YAML's typed scalars, Babel's locale ids.
 KB_DEPENDENCIES = ("PyYAML", "Babel")
 
