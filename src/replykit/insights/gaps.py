@@ -281,7 +281,10 @@ def suggest_id(texts: Sequence[GapText], source_language: str, taken: set[str], 
     counts: Counter[str] = Counter()
     neighbours: Counter[tuple[str, str]] = Counter()
     for t in pool:
-        words = [_ascii(w) for w in _WORD.findall(essential_text(t.text).casefold())]
+        # Lower-case words only (and a sentence's first): "Spotify" or "Joseph" name no topic.
+        found = _WORD.findall(essential_text(t.text))
+        words = [_ascii(w.casefold()) if w.islower() or i == 0 or not w.isalpha() or w.upper() == w.lower()
+                 else "" for i, w in enumerate(found)]
         for w in set(words) - STOPWORDS - {""}:
             counts[w] += t.count
         for a, b in itertools.pairwise(words):  # "gift card": the pair reads better than two tops

@@ -64,7 +64,7 @@ def _weeks_chart(weeks: dict[str, int], gaps: dict[str, int], width: int = 480, 
         return '<p class="sub">the messages have no dates (or one week only): give a date column for trends</p>'
     labels = sorted(weeks)
     top = max(weeks.values()) or 1
-    left, bottom, right, upper = 40, 28, 10, 12
+    left, bottom, right, upper = 40, 28, 14, 30
     span_x = (width - left - right) / (len(labels) - 1)
     span_y = height - bottom - upper
 
@@ -73,23 +73,24 @@ def _weeks_chart(weeks: dict[str, int], gaps: dict[str, int], width: int = 480, 
             f"{left + i * span_x:.1f},{upper + span_y * (1 - series.get(w, 0) / top):.1f}" for i, w in enumerate(labels)
         )
 
-    step = max(1, len(labels) // 6)
+    step = -(-len(labels) // 5)  # at most five labels: "2026-W38" is wide
     ticks = "".join(
-        f'<text x="{left + i * span_x:.1f}" y="{height - 8}" text-anchor="middle">{escape(w)}</text>'
+        f'<text x="{left + i * span_x:.1f}" y="{height - 8}" text-anchor="{"start" if i == 0 else "middle"}">'
+        f"{escape(w if i == 0 else w.split('-', 1)[-1])}</text>"
         for i, w in enumerate(labels) if i % step == 0
     )
     return (
         f'<svg viewBox="0 0 {width} {height}" width="100%" role="img">'
         f'<line x1="{left}" y1="{upper + span_y}" x2="{width - right}" y2="{upper + span_y}" stroke="#c5cfd9"/>'
-        f'<text x="{left - 6}" y="{upper + 8}" text-anchor="end">{top}</text>'
+        f'<text x="{left - 6}" y="{upper + 4}" text-anchor="end">{top}</text>'
         f'<text x="{left - 6}" y="{upper + span_y}" text-anchor="end">0</text>'
         f'<polyline fill="none" stroke="{PALETTE[0]}" stroke-width="2.5" points="{points(weeks)}"/>'
         f'<polyline fill="none" stroke="{PALETTE[3]}" stroke-width="2" stroke-dasharray="5 3" points="{points(gaps)}"/>'
         f"{ticks}"
-        f'<rect x="{width - 170}" y="4" width="10" height="10" fill="{PALETTE[0]}"/>'
-        f'<text x="{width - 155}" y="13">all messages</text>'
-        f'<rect x="{width - 80}" y="4" width="10" height="10" fill="{PALETTE[3]}"/>'
-        f'<text x="{width - 65}" y="13">no answer</text>'
+        f'<rect x="{left}" y="2" width="10" height="10" fill="{PALETTE[0]}"/>'
+        f'<text x="{left + 15}" y="11">all messages</text>'
+        f'<rect x="{left + 110}" y="2" width="10" height="10" fill="{PALETTE[3]}"/>'
+        f'<text x="{left + 125}" y="11">no confident answer</text>'
         "</svg>"
     )
 
