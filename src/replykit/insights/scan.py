@@ -1,7 +1,8 @@
 """Match every message against the KB once per distinct text, on every core, in bounded memory.
 
-Exports repeat themselves: the same question with another order number, the same chat opener.
-Messages are keyed by their text with case, spacing and digits folded, and each distinct key is
+Exports repeat themselves: the same question with another order number, greeting or sign-off.
+Messages are keyed by what they ask (:func:`~replykit.matching.message.essential_text`: no
+greeting, sign-off or quote, as suggest reads them) with case, spacing and digits folded, and each distinct key is
 matched once (the first message of the key stands for all of them). Records are read in chunks;
 a chunk's new keys go through :meth:`Matcher.suggest_many`, which forks one process per core for
 big batches. Memory holds one chunk and the table of outcomes (cleared if it grows past a bound).
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from replykit.insights.records import BadRecord, Message
 from replykit.matching import Matcher
+from replykit.matching.message import essential_text
 
 #: Records read before their new texts are matched together.
 CHUNK = 4096
@@ -27,8 +29,8 @@ _DIGITS = re.compile(r"\d+")
 
 
 def match_key(text: str) -> str:
-    """The text as matching sees it: case, spacing and numbers folded ("order 123" = "Order 456")."""
-    return _DIGITS.sub("0", " ".join(text.casefold().split()))
+    """What the text asks, with case, spacing and numbers folded ("Hi, order 123?" = "order 456?")."""
+    return _DIGITS.sub("0", " ".join(essential_text(text).casefold().split()))
 
 
 @dataclass(frozen=True, slots=True)
