@@ -159,6 +159,7 @@ def group_gaps(
     if not items:
         return []
     sample, rest = items[:CLUSTER_SAMPLE], items[CLUSTER_SAMPLE:]
+    embedder.fit([essential_text(item.text) for item in sample])
     columns: dict[str, int] = {}
     for item in sample:
         for entry_id, _ in item.outcome.matches:
