@@ -65,6 +65,7 @@ def analyze(
         examples=options.examples,
         taken_ids=kb.entries,
         source_language=kb.source_locale,
+        background=[p.text for entry in kb.entries.values() for p in entry.phrasings()],
     )[: options.max_gaps]
     entries = [
         EntryRow(

@@ -31,6 +31,8 @@ def _contract_function() -> Callable[[Sequence[str]], Any] | None:
 
 #: SIF's smoothing constant: tokens much more frequent than this share weigh little.
 SIF_A = 1e-3
+#: Fewer texts than this say too little about which tokens are common: plain means then.
+SIF_MIN_TEXTS = 300
 
 
 class TextEmbedder:
@@ -54,8 +56,11 @@ class TextEmbedder:
         return self._contract is not None or self._embedder is not None
 
     def fit(self, texts: Sequence[str]) -> None:
-        """Learn token frequencies from the texts to be grouped (SIF weights for :meth:`embed`)."""
-        if self._embedder is None:
+        """Learn token frequencies (SIF weights for :meth:`embed`) from the texts to be grouped and the
+        KB's phrasings; with few texts, keep plain means (a topic word common to all five messages of
+        a small input is not a function word)."""
+        self._frequency = {}
+        if self._embedder is None or len(texts) < SIF_MIN_TEXTS:
             return
         counts: dict[int, int] = {}
         for text in texts:
@@ -71,7 +76,10 @@ class TextEmbedder:
         if not tokens:
             return [0.0] * self._embedder.dim
         rows = np.asarray([self._embedder.row(t) for t in tokens], dtype=np.float32)
-        weights = np.asarray([SIF_A / (SIF_A + self._frequency.get(t, 0.0)) for t in tokens], dtype=np.float32)
+        if not self._frequency:
+            weights = np.ones(len(tokens), dtype=np.float32)
+        else:
+            weights = np.asarray([SIF_A / (SIF_A + self._frequency.get(t, 0.0)) for t in tokens], dtype=np.float32)
         return list(weights @ rows)
 
     def embed(self, texts: Sequence[str]) -> Matrix:

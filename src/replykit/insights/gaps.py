@@ -151,15 +151,17 @@ def group_gaps(
     examples: int = 3,
     taken_ids: Iterable[str] = (),
     source_language: str = "en",
+    background: Sequence[str] = (),
 ) -> list[Gap]:
-    """The gaps with at least ``min_size`` messages, biggest first."""
+    """The gaps with at least ``min_size`` messages, biggest first. ``background`` (the KB's
+    phrasings) helps tell common words from topic words."""
     import numpy as np
 
     items = sorted(collector.texts.values(), key=lambda t: (-t.count, t.members[0]))
     if not items:
         return []
     sample, rest = items[:CLUSTER_SAMPLE], items[CLUSTER_SAMPLE:]
-    embedder.fit([essential_text(item.text) for item in sample])
+    embedder.fit([*background, *(essential_text(item.text) for item in sample)])
     columns: dict[str, int] = {}
     for item in sample:
         for entry_id, _ in item.outcome.matches:
