@@ -205,15 +205,15 @@ def test_jsonl_and_the_desk_usage_log_with_bad_lines(write_kb: WriteKB, run_cli:
         + "\n",
         encoding="utf-8",
     )
-    log = tmp_path / "usage.log"
-    log.write_text(
-        "\n".join(
-            json.dumps({"time": f"2026-11-0{n}T10:00:00Z", "query": q, "entry": "x"})
-            for n, q in enumerate(GIFT_CARD_QUESTIONS[1:], 1)
-        )
-        + "\n",
-        encoding="utf-8",
-    )
+    log = tmp_path / "usage.jsonl"  # as the desk writes it: an answer event, then the reply sent
+    events = []
+    for n, question in enumerate(GIFT_CARD_QUESTIONS[1:], 1):
+        answer = {"time": f"2026-11-0{n}T10:00:00+00:00", "event": "answer", "source": "desk", "asked": question,
+                  "language": "en", "locale": "en", "confident": False, "suggested": [], "picked": None, "sent": None}
+        sent = {"time": f"2026-11-0{n}T10:01:00+00:00", "event": "sent", "source": "desk", "asked": question,
+                "picked": None, "locale": "en", "sent": "We will check."}
+        events += [json.dumps(answer), json.dumps(sent)]
+    log.write_text("\n".join(events) + "\n", encoding="utf-8")
 
     result = run_cli("insights", "--kb", str(root), str(export), str(log), "--format", "json")
 
@@ -221,9 +221,10 @@ def test_jsonl_and_the_desk_usage_log_with_bad_lines(write_kb: WriteKB, run_cli:
     report = json.loads(result.stdout)
     assert report["messages"] == 5 and report["skipped"] == 2
     assert f"{export}:2: record 2: not a JSON object" in result.stderr
-    assert f"{export}:3: record 3: no text in 'message' or 'body'" in result.stderr
+    assert f"{export}:3: record 3: no text in any of the fields asked, query, text, message, body" in result.stderr
     [gap] = report["gaps"]
-    assert gap["members"] == [4, 5, 6, 7]  # numbering runs on across the two inputs
+    assert gap["members"] == [4, 5, 7, 9]  # numbering runs on across the inputs; "sent" events repeat an answer
+    assert report["weeks"] == {"2026-W41": 1, "2026-W44": 1, "2026-W45": 2}
 
 
 def test_csv_and_html_formats(write_kb: WriteKB, run_cli: RunCLI, tmp_path: Path) -> None:

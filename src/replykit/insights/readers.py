@@ -27,8 +27,10 @@ from replykit.matching.message import essential_text
 
 #: Column or field names that hold the message, in the order they are looked for.
 TEXT_FIELDS = ("message", "body", "text", "description", "question", "query", "content", "comment", "subject")
-#: The desk's usage log names the customer's text ``query`` (older lines ``text``).
-USAGE_LOG_FIELDS = ("query", "text")
+#: The desk's usage log (``.replykit/usage.jsonl``) names the customer's text ``asked``; other logs
+#: ``query`` or ``text``. Its ``sent`` events repeat the ``asked`` of an ``answer`` event: skipped.
+USAGE_LOG_FIELDS = ("asked", "query", "text")
+REPEATED_EVENTS = frozenset({"sent"})
 #: Column or field names that hold when the message came.
 DATE_FIELDS = ("date", "time", "timestamp", "created_at", "created", "sent_at", "received_at", "datetime")
 #: A message longer than this is cut: a pasted log file is not a question.
@@ -136,7 +138,7 @@ def read_messages(
                 elif fmt is InputFormat.csv:
                     yield from _read_csv(path, stream, counter, column, date_column)
                 else:
-                    fields = (column,) if column else USAGE_LOG_FIELDS if fmt is InputFormat.usage_log else TEXT_FIELDS
+                    fields = (column,) if column else (*USAGE_LOG_FIELDS, *TEXT_FIELDS)
                     yield from _read_jsonl(path, stream, counter, fields, date_column)
 
 
@@ -290,9 +292,11 @@ def _read_jsonl(
         if not isinstance(record, dict):
             yield BadRecord(number, where, "not a JSON object")
             continue
+        if record.get("event") in REPEATED_EVENTS:
+            continue
         value = next((record[f] for f in fields if isinstance(record.get(f), str)), None)
         if value is None or not _clean(value):
-            yield BadRecord(number, where, f"no text in {' or '.join(repr(f) for f in fields)}")
+            yield BadRecord(number, where, f"no text in any of the fields {', '.join(dict.fromkeys(fields))}")
             continue
         raw_day = next((record[f] for f in date_fields if record.get(f) not in (None, "")), None)
         day = parse_day(raw_day) if raw_day is not None else None
