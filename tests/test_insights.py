@@ -317,3 +317,20 @@ def test_not_utf8_lines_are_skipped_not_fatal(write_kb: WriteKB, run_cli: RunCLI
     assert result.exit_code == 0
     assert json.loads(result.stdout)["messages"] == 2
     assert f"{source}:2: record 2: not UTF-8 text: skipped" in result.stderr
+
+
+def test_trend_shows_a_rising_gap_and_weekly_counts(write_kb: WriteKB, run_cli: RunCLI, tmp_path: Path) -> None:
+    root = write_kb(KB_FILES)
+    source = tmp_path / "tickets.csv"
+    early = "".join(f"2026-10-{d:02d},where is my parcel\n" for d in range(1, 29))
+    late = "".join(f"2026-10-{d:02d},{GIFT_CARD_QUESTIONS[d % 4]}\n" for d in range(19, 29))
+    source.write_text("created,message\n" + early + late, encoding="utf-8")
+
+    report = _json(run_cli, "--kb", str(root), str(source))
+    text = run_cli("insights", "--kb", str(root), str(source)).stdout
+
+    rising = report["trend"][0]
+    assert (rising["kind"], rising["id"], rising["first"]) == ("gap", "gift-card", 0.0) and rising["last"] > 0.3
+    assert sum(report["weeks"].values()) == 38
+    assert "Trend (share of messages, 2026-W40 -> 2026-W44):" in text  # five weeks: a third of them (one) each side
+    assert "▲ gift-card" in text

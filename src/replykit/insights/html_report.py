@@ -154,13 +154,13 @@ def render_html(report: InsightsReport, *, title: str = "replykit insights") -> 
         confusion = ("<h2>Confusions: messages between two entries</h2><table><tr><th>entries</th><th>messages</th>"
                      f"<th>examples</th></tr>{rows}</table>")
     trend = ""
-    if report.trend and report.trend_period:
-        a, b, c, d = report.trend_period
+    if report.trend and report.trend_parts:
+        first, last = report.trend_parts
         rows = "".join(
             f"<tr><td class={'up' if t.change > 0 else 'down'}>{'▲' if t.change > 0 else '▼'} {escape(t.id)}</td>"
             f"<td>{t.kind}</td><td class=n>{t.first:.1%}</td><td class=n>{t.last:.1%}</td></tr>"
             for t in report.trend
         )
-        trend = (f"<h2>Trend: share of messages, {escape(a)}–{escape(b)} vs {escape(c)}–{escape(d)}</h2>"
+        trend = (f"<h2>Trend: share of messages, {escape(first)} vs {escape(last)}</h2>"
                  f"<table><tr><th>topic</th><th>kind</th><th>first</th><th>last</th></tr>{rows}</table>")
     return head + charts + gaps + confusion + trend + table + "</main></body></html>\n"

@@ -64,6 +64,14 @@ class InsightsReport:
     masked: bool = True
 
     @property
+    def trend_parts(self) -> tuple[str, str] | None:
+        """The compared parts of the period as text: ("2026-W40..2026-W41", "2026-W44") or None."""
+        if self.trend_period is None:
+            return None
+        a, b, c, d = self.trend_period
+        return (a if a == b else f"{a}..{b}", c if c == d else f"{c}..{d}")
+
+    @property
     def unasked(self) -> list[str]:
         """The entries no message had as its best match."""
         return [e.id for e in self.entries if e.count == 0]

@@ -63,9 +63,9 @@ def render_text(report: InsightsReport) -> str:
         pairs += [(f"{c.entries[0]} / {c.entries[1]}", str(c.count), _short(report.show(c.examples[0]), 50))
                   for c in report.confusions]
         out += ["  " + line for line in _table(pairs, right=(1,))]
-    if report.trend and report.trend_period:
-        a, b, c, d = report.trend_period
-        out += ["", f"Trend (share of messages, {a}..{b} -> {c}..{d}):"]
+    if report.trend and report.trend_parts:
+        first, last = report.trend_parts
+        out += ["", f"Trend (share of messages, {first} -> {last}):"]
         rows = [("", "kind", "first", "last")]
         rows += [("▲ " + t.id if t.change > 0 else "▼ " + t.id, t.kind, f"{t.first:.1%}", f"{t.last:.1%}")
                  for t in report.trend]
