@@ -36,9 +36,12 @@ CLUSTER_SAMPLE = 4000
 #: Distinct non-confident texts remembered; messages with other texts are counted but not grouped.
 MAX_GAP_TEXTS = 100_000
 #: Cosine distance at which average-linkage clustering stops merging groups.
-DISTANCE = 0.5
+DISTANCE = 0.6
 #: Share of the similarity that comes from the entries a message resembles (the rest: its meaning).
 PROFILE_WEIGHT = 0.3
+#: A language's mean vector is subtracted from its messages' (static token vectors carry the language
+#: as much as the topic) when it has at least this many texts: fewer may all be one topic.
+LANGUAGE_MEAN_MIN = 30
 #: Texts embedded at once when joining the rest to the groups.
 ASSIGN_BATCH = 2048
 #: Distinct phrasings kept per language of a gap, for drafts.
@@ -110,19 +113,41 @@ def _profiles(items: Sequence[GapText], columns: dict[str, int]) -> npt.NDArray[
     return unit
 
 
+def _language(item: GapText) -> str:
+    return item.outcome.locale.split("_", 1)[0]
+
+
+def _language_means(items: Sequence[GapText], meaning: npt.NDArray[np.float32]) -> dict[str, npt.NDArray[np.float32]]:
+    """Each language's mean meaning vector, for languages with enough texts to tell it from a topic."""
+    rows: dict[str, list[int]] = {}
+    for row, item in enumerate(items):
+        rows.setdefault(_language(item), []).append(row)
+    return {lang: meaning[found].mean(axis=0) for lang, found in rows.items() if len(found) >= LANGUAGE_MEAN_MIN}
+
+
 def _features(
-    items: Sequence[GapText], embedder: TextEmbedder, columns: dict[str, int]
-) -> npt.NDArray[np.float32]:
-    """Rows whose dot products are the blended similarity: meaning, and resemblance to entries."""
+    items: Sequence[GapText],
+    embedder: TextEmbedder,
+    columns: dict[str, int],
+    language_means: dict[str, npt.NDArray[np.float32]] | None = None,
+) -> tuple[npt.NDArray[np.float32], dict[str, npt.NDArray[np.float32]]]:
+    """Rows whose dot products are the blended similarity -- meaning, and resemblance to entries --
+    and the language means used (learnt from ``items`` unless given)."""
     import numpy as np
 
     meaning = embedder.embed([essential_text(item.text) for item in items])
     profile = _profiles(items, columns)
     if not embedder.available:
-        return profile
-    return np.hstack([math.sqrt(1 - PROFILE_WEIGHT) * meaning, math.sqrt(PROFILE_WEIGHT) * profile]).astype(
-        np.float32
-    )
+        return profile, {}
+    means = _language_means(items, meaning) if language_means is None else language_means
+    if means:  # what all messages of a language share says "German", not what they ask
+        for row, item in enumerate(items):
+            mean = means.get(_language(item))
+            if mean is not None:
+                meaning[row] -= mean
+        meaning /= np.maximum(np.linalg.norm(meaning, axis=1, keepdims=True), 1e-9)
+    blended = np.hstack([math.sqrt(1 - PROFILE_WEIGHT) * meaning, math.sqrt(PROFILE_WEIGHT) * profile])
+    return blended.astype(np.float32), means
 
 
 def _cluster(features: npt.NDArray[np.float32]) -> list[int]:
@@ -166,7 +191,7 @@ def group_gaps(
     for item in sample:
         for entry_id, _ in item.outcome.matches:
             columns.setdefault(entry_id, len(columns))
-    features = _features(sample, embedder, columns)
+    features, means = _features(sample, embedder, columns)
     labels = _cluster(features)
     groups: dict[int, list[int]] = {}
     for row, label in enumerate(labels):
@@ -179,7 +204,7 @@ def group_gaps(
         matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-9)
         for start in range(0, len(rest), ASSIGN_BATCH):
             batch = rest[start : start + ASSIGN_BATCH]
-            vectors = _features(batch, embedder, columns)
+            vectors, _ = _features(batch, embedder, columns, means)
             vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-9)
             similarity = vectors @ matrix.T
             best = similarity.argmax(axis=1)
