@@ -56,7 +56,7 @@ def insights(
     files: Annotated[
         list[str],
         typer.Argument(
-            metavar="FILE...",
+            metavar="FILE",
             help="Exports of customer messages: .txt (one a line), .csv, .jsonl, .mbox, a folder of .eml, "
             "the desk's usage log; '-' for stdin.",
             show_default=False,
