@@ -118,14 +118,16 @@ def run(count: int, tmp: Path) -> None:
         next(rows)
         lines = [" ".join(row[2].split()) for _, row in zip(range(2000), rows, strict=False)]  # one a line
     sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    batch_s, _, _ = timed([*REPLYKIT, "suggest", "--kb", str(REPO), "--batch", str(sample), "--format", "jsonl"])
+    batch = [*REPLYKIT, "suggest", "--kb", str(REPO), "--batch", str(sample), "--format", "jsonl"]
+    batch_s, batch_cpu, _ = timed(batch)
     per_message_batch = batch_s / len(lines)
     print(f"{count:,} messages ({distinct:,} distinct texts after folding case, spacing and digits)")
     print(f"  insights, whole process:      {seconds:7.1f} s   CPU {cpu:.1f} s (/2 cores = {cpu / 2:.1f} s)"
           f"   peak memory {peak:4.0f} MB   load average {os.getloadavg()[0]:.1f}")
     print(f"  baseline A, csv read only:    {base_s:7.1f} s   insights / A = {seconds / base_s:.0f}x")
     print(f"  baseline B, suggest --batch:  {per_message_batch * 1000:7.2f} ms a message (2,000 sample) ->"
-          f" {per_message_batch * count:.0f} s for all; insights / B = {seconds / (per_message_batch * count):.2f}x")
+          f" {per_message_batch * count:.0f} s for all; insights / B = {seconds / (per_message_batch * count):.2f}x"
+          f"; CPU {batch_cpu / len(lines) * 1000:.2f} ms a message")
 
 
 def main() -> int:
