@@ -2,6 +2,9 @@
 
 from replykit.cli import check  # noqa: F401
 from replykit.cli import insights  # noqa: F401
+from replykit.cli import import_kb  # noqa: F401
+from replykit.cli import init  # noqa: F401
+from replykit.cli import export  # noqa: F401
 from replykit.cli import lint  # noqa: F401
 from replykit.cli import render  # noqa: F401
 from replykit.cli import suggest  # noqa: F401
