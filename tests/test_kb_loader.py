@@ -170,7 +170,7 @@ def test_config_problems(write_kb: WriteKB) -> None:
     assert problems_of(root) == [
         "replykit.yaml:1:16: source_locale 'fr' is not in locales: add it there",
         "replykit.yaml:3:1: unknown key 'matchin' in replykit.yaml: expected one of source_locale, locales,"
-        " fallbacks, matching, lint",
+        " fallbacks, matching, lint, orders, usage_log",
     ]
 
 
@@ -250,7 +250,7 @@ def test_the_cache_keeps_the_last_three_versions_of_a_kb_with_their_indexes(
         (root / "kb/a.yaml").write_text(f"id: a\nquestions: {{en: [hello number {n}]}}\n", encoding="utf-8")
         assert run_cli("suggest", "--kb", str(root), "--locale", "en", "--format", "json", "hello").exit_code == 0
         versions.append(load_kb(root).fingerprint)
-    cached = [p.name for p in cache.glob("*.pickle") if not p.name.startswith("manifest-")]
+    cached = [p.name for p in cache.glob("*.pickle") if not p.name.startswith(("manifest-", "chains-"))]
     kept = {name.rsplit("-", 1)[1].removesuffix(".pickle") for name in cached}
     assert kept == set(versions[-3:])
     assert len(list(cache.glob("index-*.pickle"))) == 3  # the search index went with its KB version

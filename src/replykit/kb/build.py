@@ -42,7 +42,7 @@ from replykit.l10n import normalize_locale
 
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-CONFIG_KEYS = ("source_locale", "locales", "fallbacks", "matching", "lint")
+CONFIG_KEYS = ("source_locale", "locales", "fallbacks", "matching", "lint", "orders", "usage_log")
 ENTRY_KEYS = ("id", "questions", "template", "variables", "tags", "examples", "lint")
 VARIABLE_KEYS = ("type", "required", "description")
 STR_TAG = "tag:yaml.org,2002:str"
@@ -195,7 +195,7 @@ class _Builder:
                     if loc is not None:
                         fallbacks[loc] = tuple(targets)
         sections: dict[str, Mapping[str, Any]] = {}
-        for name in ("matching", "lint"):
+        for name in ("matching", "lint", "orders", "usage_log"):
             if name in values:
                 section = values[name]
                 if not isinstance(section, yaml.MappingNode):
@@ -213,6 +213,8 @@ class _Builder:
             fallbacks=frozen_map(fallbacks),
             matching=frozen_map(sections.get("matching")),
             lint=frozen_map(sections.get("lint")),
+            orders=frozen_map(sections.get("orders")),
+            usage_log=frozen_map(sections.get("usage_log")),
             key_positions=frozen_map(positions),
         )
 
