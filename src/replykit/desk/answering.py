@@ -61,6 +61,17 @@ class Answer:
         return document
 
 
+def form_lists(entry: Entry, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A list typed in a form or a prompt: ``a; b`` or one item a line (JSON lists still work)."""
+    out = dict(values)
+    for name, value in values.items():
+        variable = entry.variables.get(name)
+        if variable is not None and variable.type == "list" and isinstance(value, str) and not value.lstrip(
+        ).startswith("["):
+            out[name] = [item.strip() for item in value.replace("\n", ";").split(";") if item.strip()]
+    return out
+
+
 def form_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """Values as an agent types them back in a form: ``89.90 EUR``, ISO dates, lists as lists."""
     from replykit.values import Money, to_json
@@ -78,8 +89,8 @@ def form_values(values: Mapping[str, Any]) -> dict[str, Any]:
 class Desk:
     """A KB kept loaded with its matcher and order source, answering message after message.
 
-    Safe to share between threads: the KB and the index are read-only, and the first build of
-    the matcher is done under a lock.
+    Safe to share between threads: answers are made one at a time (each takes milliseconds; the
+    matcher, language detector and renderer keep caches that are not meant for concurrent use).
     """
 
     def __init__(self, kb: KnowledgeBase, *, usage_log: UsageLog | None = None) -> None:
@@ -90,6 +101,7 @@ class Desk:
         self._settings = settings
         self._matcher: Matcher | None = None
         self._lock = threading.Lock()
+        self._work = threading.RLock()
 
     @property
     def matcher(self) -> Matcher:
@@ -127,6 +139,14 @@ class Desk:
         ``values`` (a form's raw strings, typed by the entry's declarations). A reply that cannot be
         rendered is reported in ``Answer.problem``, so that the ranking is still shown.
         """
+        with self._work:
+            return self._answer(text, locale=locale, top=top, pick=pick, channel=channel, tz=tz,
+                                var_args=var_args, order_file=order_file, values=values, explain=explain)
+
+    def _answer(
+        self, text: str, *, locale: str | None, top: int, pick: int, channel: str, tz: str | None,
+        var_args: Sequence[str], order_file: Path | None, values: Mapping[str, Any] | None, explain: bool,
+    ) -> Answer:
         if pick < 1:
             raise UserError(f"--pick {pick}: count from 1 (the best entry)")
         if locale is not None:
@@ -163,11 +183,14 @@ class Desk:
     ) -> tuple[dict[str, Any], FoundOrder | None]:
         """The typed values for one entry: found or given order, ``--var``, then a form's values."""
         entry = self.entry(entry_id)
-        typed, found = order_values_for(
-            self.kb, entry, locale, message=message, source=self.orders, order_file=order_file, var_args=var_args,
-        )
+        with self._work:  # the order source re-reads changed exports
+            typed, found = order_values_for(
+                self.kb, entry, locale, message=message, source=self.orders, order_file=order_file,
+                var_args=var_args,
+            )
         if values:
-            given = typed_values(entry, values, "given value", currency=default_currency(self.kb, locale))
+            given = typed_values(entry, form_lists(entry, values), "given value",
+                                 currency=default_currency(self.kb, locale))
             typed = merge_values(typed, {k: v for k, v in given.items() if k in values and k != "order"})
         return typed, found
 
@@ -193,7 +216,8 @@ class Desk:
         """The reply with ``[name]`` markers where a required value is still missing (the agent fills them)."""
         from replykit.rendering import render_reply
 
-        return render_reply(self.kb, entry_id, locale, values, channel=channel, allow_missing=True, tz=tz)
+        with self._work:
+            return render_reply(self.kb, entry_id, locale, values, channel=channel, allow_missing=True, tz=tz)
 
 
 __all__ = ["Answer", "Desk", "form_values"]

@@ -2,8 +2,7 @@
 
 Every failure a client can cause (bad JSON, wrong types, unknown entries, bodies over the limit,
 a missing token) is a 4xx JSON answer ``{"error": "..."}``; the server keeps serving. The desk's
-work runs in worker threads, one answer at a time: the matcher and the renderer share caches,
-and an answer takes milliseconds, so a queue is simpler and safe.
+work runs in worker threads; the Desk makes one answer at a time (each takes milliseconds).
 """
 
 from __future__ import annotations
@@ -11,7 +10,6 @@ from __future__ import annotations
 import hmac
 import json
 import sys
-import threading
 import traceback
 from collections.abc import Awaitable, Callable, Mapping
 from importlib import resources
@@ -118,21 +116,13 @@ class TokenCheck(BaseHTTPMiddleware):
 
 def create_app(desk: Desk, *, token: str | None = None, max_body: int = MAX_BODY_BYTES) -> Starlette:
     """The ASGI app serving ``desk``; ``token`` (when given) is checked on every request."""
-    lock = threading.Lock()
     page = resources.files("replykit.serve").joinpath("page.html").read_text(encoding="utf-8")
-
-    def locked(work: Callable[[], Any]) -> Callable[[], Any]:
-        def run() -> Any:
-            with lock:
-                return work()
-
-        return run
 
     def endpoint(handler: Callable[[dict[str, Any]], Any]) -> Callable[[Request], Awaitable[Response]]:
         async def handle(request: Request) -> Response:
             try:
                 data = await _json_body(request, max_body)
-                return JSONResponse(await run_in_threadpool(locked(lambda: handler(data))))
+                return JSONResponse(await run_in_threadpool(handler, data))
             except ClientError as e:
                 return _error(e.status, str(e))
             except MissingVariablesError as e:
