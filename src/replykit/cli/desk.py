@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from replykit.cli.app import KBOption, app, open_kb, user_errors
+from replykit.cli.completion import complete_locale
 from replykit.cli.replyopts import Channel, ChannelOption, TZOption
 from replykit.errors import UserError
 
@@ -20,7 +21,7 @@ def desk(
     locale: Annotated[
         str | None,
         typer.Option("--locale", "-l", metavar="LOCALE", help="Answer in this locale; skips language detection.",
-                     show_default=False),
+                     show_default=False, autocompletion=complete_locale),
     ] = None,
     channel: ChannelOption = Channel.email,
     tz: TZOption = None,

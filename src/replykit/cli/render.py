@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from replykit.cli.app import KBOption, OrderOption, VarOption, app, open_kb, user_errors
+from replykit.cli.completion import complete_entry, complete_locale
 
 
 class ChannelChoice(StrEnum):
@@ -28,12 +29,13 @@ def _note(message: str) -> None:
 @app.command()
 @user_errors
 def render(
-    entry: Annotated[str, typer.Argument(help="Entry id, such as track-order.", metavar="ENTRY", show_default=False)],
+    entry: Annotated[str, typer.Argument(help="Entry id, such as track-order.", metavar="ENTRY", show_default=False,
+                                         autocompletion=complete_entry)],
     locale: Annotated[
         str,
         typer.Option(
             "--locale", "-l", metavar="LOCALE", help="Reply locale, BCP 47 or Babel id (de, pt-BR, zh_TW).",
-            show_default=False,
+            show_default=False, autocompletion=complete_locale,
         ),
     ],
     var: VarOption = None,

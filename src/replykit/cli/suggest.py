@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 import typer
 
 from replykit.cli.app import KBOption, OrderOption, VarOption, app, open_kb, user_errors
+from replykit.cli.completion import complete_locale
 from replykit.cli.replyopts import Channel, ChannelOption, CopyOption, PickOption, TZOption, copy_reply
 from replykit.errors import UserError
 
@@ -77,37 +78,16 @@ def _progress(results: Iterator[Suggestion], length: int, stream: TextIO) -> Ite
         yield from bar
 
 
-def _table(suggestion: Suggestion, explain: bool) -> list[str]:
-    rows = [("#", "entry", "score", "matched phrasing", "tags")]
-    for rank, m in enumerate(suggestion.matches, 1):
-        question = m.question if len(m.question) <= 60 else m.question[:59] + "…"
-        rows.append((str(rank), m.id, f"{m.score:.2f}", f"[{m.locale}] {question}", ", ".join(m.tags)))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = []
-    for i, row in enumerate(rows):
-        cells = [row[c].ljust(widths[c]) if c != 2 else row[c].rjust(widths[c]) for c in range(4)]
-        lines.append("  ".join([*cells, row[4]]).rstrip())
-        if explain and i > 0:
-            lines.append(" " * (widths[0] + 2) + "why: " + suggestion.matches[i - 1].explanation)
-    return lines
-
-
-def _verdict(suggestion: Suggestion) -> str:
-    locale = f"{suggestion.locale} ({suggestion.locale_source})" if suggestion.locale else "unknown"
-    if not suggestion.matches:
-        return f"language: {locale} · no entry matches this question"
-    if suggestion.confident:
-        return f"language: {locale} · confident match: {suggestion.matches[0].id}"
-    return f"language: {locale} · no confident match: the closest entries are below, check before sending"
-
-
 def _print_human(suggestion: Suggestion, explain: bool) -> None:
-    typer.echo(_verdict(suggestion))
+    """Verdict and ranked entries through rich: East Asian widths measured, the terminal's width, colour
+    on a terminal (not with NO_COLOR), plain lines when piped."""
+    from replykit.desk.present import console_for, emit, matches_table, verdict_text
+
     if not suggestion.matches:
+        emit([verdict_text(suggestion)])
         return
-    typer.echo("")
-    for line in _table(suggestion, explain):
-        typer.echo(line)
+    width = console_for().width
+    emit([verdict_text(suggestion), "", matches_table(suggestion, explain=explain, width=width)])
 
 
 # ---- the reply that suggest carries (desk's part of this file) -----------------------------------
@@ -221,7 +201,7 @@ def suggest(
         str | None,
         typer.Option(
             "--locale", "-l", metavar="LOCALE", help="The customer's locale; skips language detection.",
-            show_default=False,
+            show_default=False, autocompletion=complete_locale,
         ),
     ] = None,
     top: Annotated[int, typer.Option("--top", "-n", min=1, metavar="N", help="How many entries to show.")] = 3,

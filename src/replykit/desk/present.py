@@ -5,8 +5,9 @@ rich's Console follows ``NO_COLOR``, and prints plain text when the output is pi
 
 from __future__ import annotations
 
+import io
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console, RenderableType
@@ -18,12 +19,32 @@ if TYPE_CHECKING:
     from replykit.matching import Suggestion
 
 
+#: Piped output is for grep and scripts: never cut to a guessed width.
+PIPE_WIDTH = 10_000
+
+
 def console_for(stream: TextIO | None = None) -> Console:
     """A Console on ``stream`` (stdout): colour only on a terminal, never with NO_COLOR, its real width."""
     stream = stream or sys.stdout
     terminal = stream.isatty()
-    return Console(file=stream, highlight=False, soft_wrap=not terminal, emoji=False,
-                   force_terminal=terminal or None, no_color=None)
+    return Console(file=stream, highlight=False, emoji=False, force_terminal=terminal or None,
+                   width=None if terminal else PIPE_WIDTH)
+
+
+def emit(renderables: Iterable[RenderableType], stream: TextIO | None = None) -> None:
+    """Print on a terminal with colour and its width; piped, as plain lines without trailing padding."""
+    stream = stream or sys.stdout
+    if stream.isatty():
+        console = console_for(stream)
+        for renderable in renderables:
+            console.print(renderable)
+        return
+    recorder = Console(file=io.StringIO(), width=PIPE_WIDTH, color_system=None, highlight=False, emoji=False)
+    for renderable in renderables:
+        recorder.print(renderable)
+    text = recorder.file.getvalue()  # type: ignore[attr-defined]
+    stream.write("".join(line.rstrip() + "\n" for line in text.splitlines()))
+    stream.flush()
 
 
 def verdict_text(suggestion: Suggestion) -> Text:
@@ -39,22 +60,31 @@ def verdict_text(suggestion: Suggestion) -> Text:
     return line
 
 
-def matches_table(suggestion: Suggestion, *, explain: bool = False, pick: int = 0) -> Table:
-    """The ranked entries; columns measured in terminal cells, the phrasing column shrinks to fit."""
+def matches_table(suggestion: Suggestion, *, explain: bool = False, pick: int = 0, width: int = PIPE_WIDTH) -> Table:
+    """The ranked entries in ``width`` terminal cells: rank, id and score keep their width; the phrasing,
+    then the tags, are shortened with an ellipsis (rich measures East Asian characters as two cells)."""
+    from rich.cells import cell_len
+
+    rows = [
+        (f"{'▶' if rank == pick else ''}{rank}", m.id, f"{m.score:.2f}", f"[{m.locale}] {m.question}",
+         ", ".join(m.tags))
+        for rank, m in enumerate(suggestion.matches, 1)
+    ]
+    headers = ("#", "entry", "score", "matched phrasing", "tags")
+    natural = [max(cell_len(row[i]) for row in [headers, *rows]) for i in range(5)]
+    room = max(width - sum(natural[:3]) - 2 * 4, 20)  # what the phrasing and the tags share
+    tags = min(natural[4], max(8, room // 4)) if natural[3] + natural[4] > room else natural[4]
+    phrasing = max(min(natural[3], room - tags), 8)
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", padding=(0, 2, 0, 0))
-    ids = [m.id for m in suggestion.matches]
-    # rank, id and score keep their width; the phrasing, then the tags, give way on a narrow terminal
-    table.add_column("#", justify="left", no_wrap=True, min_width=3 if pick else 1)
-    table.add_column("entry", no_wrap=True, style="cyan", min_width=max(map(len, ids), default=5))
-    table.add_column("score", justify="right", no_wrap=True, min_width=5)
-    table.add_column("matched phrasing", overflow="ellipsis", no_wrap=True, ratio=3, min_width=12)
-    table.add_column("tags", overflow="ellipsis", no_wrap=True, style="dim", ratio=1, min_width=8)
-    for rank, m in enumerate(suggestion.matches, 1):
-        marker = "▶" if rank == pick else ""
-        cells = (f"{marker}{rank}", m.id, f"{m.score:.2f}", f"[{m.locale}] {m.question}", ", ".join(m.tags))
+    table.add_column("#", no_wrap=True)
+    table.add_column("entry", no_wrap=True, style="cyan")
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("matched phrasing", overflow="ellipsis", no_wrap=True, max_width=phrasing)
+    table.add_column("tags", overflow="ellipsis", no_wrap=True, style="dim", max_width=tags)
+    for rank, cells in enumerate(rows, 1):
         table.add_row(*(Text(cell) for cell in cells), style="bold" if rank == pick else None)  # text, not markup
-        if explain and m.explanation:
-            table.add_row("", Text("why: " + m.explanation, style="dim"), "", "", "")
+        if explain and suggestion.matches[rank - 1].explanation:
+            table.add_row("", Text("why: " + suggestion.matches[rank - 1].explanation, style="dim"), "", "", "")
     return table
 
 
@@ -65,7 +95,7 @@ def answer_renderables(answer: Answer, console: Console) -> Iterator[RenderableT
     yield verdict_text(suggestion)
     if not suggestion.matches:
         return
-    yield matches_table(suggestion, pick=answer.pick)
+    yield matches_table(suggestion, pick=answer.pick, width=console.width)
     if answer.problem is not None:
         yield Text(f"cannot render {answer.entry_id}: {answer.problem}", style="red")
         return
@@ -84,4 +114,4 @@ def answer_renderables(answer: Answer, console: Console) -> Iterator[RenderableT
         yield Text("fill in: " + ", ".join(f"[{name}]" for name in reply.missing), style="bold yellow")
 
 
-__all__ = ["answer_renderables", "console_for", "matches_table", "verdict_text"]
+__all__ = ["answer_renderables", "console_for", "emit", "matches_table", "verdict_text"]
