@@ -35,10 +35,10 @@ _ORDER = re.compile(r"#?\b[A-Za-z]{0,5}-?\d{4,}(?:-\d+)*\b")
 def mask(text: str, order_pattern: re.Pattern[str] | None = None) -> str:
     """The text with e-mail addresses, order numbers and phone numbers replaced by [email], [order], [phone]."""
     text = _EMAIL.sub("[email]", text)
-    text = (order_pattern or _ORDER).sub("[order]", text)
-    if order_pattern is not None:
-        text = _ORDER.sub("[order]", text)
-    return _PHONE.sub(lambda m: "[phone]" if sum(c.isdigit() for c in m.group(0)) >= 7 else m.group(0), text)
+    if order_pattern is not None:  # the shop's own form first: KS-2026-10482 is not a phone number
+        text = order_pattern.sub("[order]", text)
+    text = _PHONE.sub(lambda m: "[phone]" if sum(c.isdigit() for c in m.group(0)) >= 7 else m.group(0), text)
+    return _ORDER.sub("[order]", text)  # what is left that looks like an order number
 
 
 class UsageLog:
