@@ -145,3 +145,16 @@ def test_the_sample_kb_finds_its_sample_orders(run_cli: RunCLI) -> None:
     assert reply["entry"] == "track-order" and reply["locale"] == "de"
     assert "Anna Schmidt" in reply["text"] and "EJ123456789JP" in reply["text"]
     assert reply["missing"] == []
+
+
+def test_render_order_file_goes_through_the_mapping(write_kb: WriteKB, run_cli: RunCLI, tmp_path: Path) -> None:
+    single = tmp_path / "order.json"
+    single.write_text(json.dumps(ORDERS["orders"][0]), encoding="utf-8")
+    kb = _kb(write_kb)
+    args = ("render", "refund-status", "--kb", kb, "--locale", "de", "--order", str(single))
+    result = run_cli(*args, "--channel", "chat")
+    assert result.exit_code == 0, result.stderr
+    eur = format_currency(Decimal("89.90"), "EUR", locale="de")
+    assert result.stdout == f"Wir haben {eur} für KS-2026-00001 erstattet.\n"
+    typo = run_cli(*args, "--var", "oder_id=1")
+    assert typo.exit_code == 2 and "has no variable 'oder_id'" in typo.stderr

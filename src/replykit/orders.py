@@ -462,6 +462,22 @@ def values_for(
     return values, found
 
 
+def render_values(
+    kb: KnowledgeBase, entry: Entry, locale: str, *, order_file: Path | None, var_args: Sequence[str]
+) -> dict[str, Any]:
+    """``replykit render``'s values: ``--order`` through the ``orders:`` mapping when replykit.yaml has one;
+    a ``--var`` naming no variable stays an error (a typo would leave a gap)."""
+    settings = OrderSettings.from_kb(kb)
+    if order_file is None or settings is None or not settings.mapping.fields:
+        return parse_values(entry, order_file=order_file, var_args=var_args)
+    from replykit.l10n import normalize_locale
+
+    flat = read_order(Path(order_file), settings)
+    typed = typed_values(entry, flat, f"from --order {order_file}",
+                         currency=default_currency(kb, normalize_locale(locale)))
+    return merge_values(typed, parse_values(entry, order_file=None, var_args=var_args))
+
+
 def iter_numbers(texts: Iterable[str], pattern: re.Pattern[str]) -> Iterator[str]:
     """Every order-number-looking string in ``texts`` (the usage log masks them)."""
     for text in texts:
@@ -480,6 +496,7 @@ __all__ = [
     "lookup",
     "read_export",
     "read_order",
+    "render_values",
     "typed_values",
     "values_for",
 ]

@@ -61,14 +61,14 @@ def render(
     kb: KBOption = None,
 ) -> None:
     """Render an entry's reply in a locale from order data. Exit 2 on bad values, 3 on missing variables."""
+    from replykit.orders import render_values
     from replykit.rendering import render_reply
-    from replykit.values import parse_values
 
     loaded = open_kb(kb)
     found = loaded.entries.get(entry)
     values: dict[str, Any] = {}
     if found is not None:  # an unknown entry is reported by render_reply, with suggestions
-        values = parse_values(found, order_file=order, var_args=var or [])
+        values = render_values(loaded, found, locale, order_file=order, var_args=var or [])
     reply = render_reply(
         loaded, entry, locale, values, channel=channel.value, allow_missing=allow_missing, tz=tz
     )
