@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,7 +84,7 @@ def test_fill_a_missing_value_and_switch_to_chat(browser: Browser, server: Serve
     page.locator("#var-order_id").dispatch_event("change")
     expect(page.locator("#reply")).to_have_value(re.compile("KS-2026-00042"))
     page.fill("#var-refund_amount", "19.90 EUR")
-    page.locator("#var-refund_amount").dispatch_event("change")
+    page.press("#var-refund_amount", "Enter")  # Enter applies a value, as leaving the field does
     expect(page.locator("#reply")).not_to_have_value(re.compile(r"\[refund_amount\]"))
     page.select_option("#channel", "chat")
     expect(page.locator("#meta")).to_contain_text("chat")
@@ -107,12 +106,13 @@ def test_errors_show_on_the_page_and_the_token_reaches_the_api(browser: Browser,
         assert "no ja template" in page.inner_text("#notices")
 
 
-def test_first_paint_is_quick(browser: Browser, server: Server) -> None:
-    """Not a timing assertion: the page paints from one self-contained document with no blocking requests."""
+def test_the_page_paints_from_one_document(browser: Browser, server: Server) -> None:
+    """The speed is measured in bench/bench_desk.py; here: the page paints with no request but its own."""
     page = browser.new_page()
-    started = time.monotonic()
     page.goto(server.url + "/")
-    paint = page.evaluate("performance.getEntriesByType('paint').map(e => e.name)")
-    assert "first-contentful-paint" in paint or "first-paint" in paint or time.monotonic() - started >= 0
+    expect(page.locator("h1")).to_have_text("replykit desk")
+    page.wait_for_timeout(100)
+    paints = page.evaluate("performance.getEntriesByType('paint').map(e => e.name)")
+    assert "first-contentful-paint" in paints
     resources = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
-    assert all(name.startswith(server.url) for name in resources)
+    assert resources == [server.url + "/api/kb"]  # the page itself, then only the KB's entries
