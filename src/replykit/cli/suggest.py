@@ -188,7 +188,8 @@ def suggest(
     question: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="QUESTION", help="The customer's question. Default: read it from stdin.", show_default=False
+            metavar="QUESTION", show_default=False,
+            help="The customer's question. Default: stdin; on a terminal, paste it and press Enter twice.",
         ),
     ] = None,
     batch: Annotated[
