@@ -129,3 +129,18 @@ def test_a_taken_port_is_a_one_line_error(write_kb: WriteKB) -> None:
     assert taken.returncode == 2
     assert taken.stderr.startswith(f"replykit: error: cannot listen on 127.0.0.1:{port} (")
     assert taken.stderr.endswith("): choose another --port or --host\n")
+
+
+def test_a_vanished_order_source_is_a_4xx_answer_not_a_crash(write_kb: WriteKB) -> None:
+    kb = write_kb(files_with_orders(), config=CONFIG + ORDERS_SECTION.replace("source: exports", "source: gone"))
+    with running_server(kb) as server:
+        status, document = server.request("/api/suggest", {"text": "where is my order KS-2026-00001"})
+        assert status == 422
+        assert document["error"].startswith("orders: source ") and "gone: no such file or folder" in document["error"]
+        status, _ = server.request("/api/render", {"entry": "track-order", "locale": "en", "message": "KS-2026-00001"})
+        assert status == 422
+        status, _ = server.request("/api/render", {"entry": "track-order", "locale": "en"})  # no order to look up
+        assert status == 200
+        server.process.terminate()
+        _, stderr = server.process.communicate(timeout=10)
+    assert "Traceback" not in stderr

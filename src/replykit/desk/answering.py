@@ -114,10 +114,17 @@ class Desk:
         return self._matcher
 
     def warm_up(self) -> None:
-        """Pay the one-time costs (index, language model, Jinja) before the first message arrives."""
-        answer = self.answer("Where is my order?", top=1)
-        if answer.entry_id is not None:
-            self.answer("Wo ist meine Bestellung?", top=1)
+        """Pay the one-time costs (index, language model, Jinja) before the first message arrives.
+
+        Runs in a background thread: a problem (an order source that is gone) is left for the first
+        real answer to report, in the place the agent looks.
+        """
+        try:
+            answer = self.answer("Where is my order?", top=1)
+            if answer.entry_id is not None:
+                self.answer("Wo ist meine Bestellung?", top=1)
+        except UserError:
+            return
 
     def answer(
         self,
