@@ -72,6 +72,13 @@ def test_paste_suggest_pick_fill_and_copy(browser: Browser, server: Server, tmp_
     expect(page.locator("#candidates button[aria-current=true] .entry")).to_have_text(second_id)
     assert page.inner_text("#meta").startswith(second_id)
 
+    # and without the mouse: Alt+1 takes the best entry again, Alt+C copies its reply
+    page.keyboard.press("Alt+1")
+    expect(page.locator("#candidates button[aria-current=true] .entry")).to_have_text("track-order")
+    page.keyboard.press("Alt+c")
+    expect(page.locator("#status")).to_contain_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == reply
+
 
 def test_fill_a_missing_value_and_switch_to_chat(browser: Browser, server: Server) -> None:
     page = _open(browser, server)
