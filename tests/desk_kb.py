@@ -6,6 +6,9 @@ Shared by the suggest-reply, orders, desk and serve tests.
 from __future__ import annotations
 
 import json
+import shutil
+import stat
+from pathlib import Path
 
 TRACK = """
 id: track-order
@@ -139,3 +142,14 @@ FILES: dict[str, str] = {
 def files_with_orders() -> dict[str, str]:
     """The KB with its export folder (the replykit.yaml goes through ``config``)."""
     return {**FILES, "exports/orders.json": json.dumps(ORDERS, ensure_ascii=False, indent=2)}
+
+
+def fake_clipboard(tmp_path: Path) -> tuple[Path, Path]:
+    """A folder with an ``xclip`` that writes what it is given to a file: (folder for PATH, that file)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    sink = tmp_path / "clipboard.txt"
+    tool = bin_dir / "xclip"
+    tool.write_text(f"#!/bin/sh\n'{shutil.which('cat')}' > '{sink}'\n")
+    tool.chmod(tool.stat().st_mode | stat.S_IXUSR)
+    return bin_dir, sink

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import stat
 from pathlib import Path
 
 import pexpect
 
 from tests.conftest import RunCLI, WriteKB
-from tests.desk_kb import CONFIG, ORDERS_SECTION, files_with_orders
+from tests.desk_kb import CONFIG, ORDERS_SECTION, fake_clipboard, files_with_orders
 from tests.serve_server import REPLYKIT
 
 ACTIONS = "[q] quit"
@@ -21,16 +20,6 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]")
 
 def _screen(child: pexpect.spawn) -> str:
     return ANSI.sub("", str(child.before)).replace("\r", "")
-
-
-def _fake_clipboard(tmp_path: Path) -> tuple[Path, Path]:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    sink = tmp_path / "clipboard.txt"
-    tool = bin_dir / "xclip"
-    tool.write_text(f"#!/bin/sh\n'{shutil.which('cat')}' > '{sink}'\n")
-    tool.chmod(tool.stat().st_mode | stat.S_IXUSR)
-    return bin_dir, sink
 
 
 def _spawn(tmp_path: Path, kb: Path, *args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
@@ -48,7 +37,7 @@ def _paste(child: pexpect.spawn, *lines: str) -> None:
 
 def test_a_day_at_the_desk(write_kb: WriteKB, tmp_path: Path) -> None:
     kb = write_kb(files_with_orders(), config=CONFIG + ORDERS_SECTION)
-    bin_dir, sink = _fake_clipboard(tmp_path)
+    bin_dir, sink = fake_clipboard(tmp_path)
     editor = tmp_path / "editor.sh"
     editor.write_text("#!/bin/sh\nprintf 'Edited in the editor.\\n' > \"$1\"\n")
     editor.chmod(editor.stat().st_mode | stat.S_IXUSR)

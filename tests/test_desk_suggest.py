@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import stat
 import sys
 from pathlib import Path
 
 import pexpect
 
 from tests.conftest import RunCLI, WriteKB
-from tests.desk_kb import CONFIG, FILES
+from tests.desk_kb import CONFIG, FILES, fake_clipboard
 
 REPLYKIT = str(Path(sys.executable).with_name("replykit"))
 
@@ -82,12 +80,7 @@ def test_tz_shows_times_in_the_customers_zone(write_kb: WriteKB, run_cli: RunCLI
 
 
 def test_copy_puts_the_reply_on_the_clipboard(write_kb: WriteKB, run_cli: RunCLI, tmp_path: Path) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    sink = tmp_path / "clipboard.txt"
-    tool = bin_dir / "xclip"
-    tool.write_text(f"#!/bin/sh\n'{shutil.which('cat')}' > '{sink}'\n")
-    tool.chmod(tool.stat().st_mode | stat.S_IXUSR)
+    bin_dir, sink = fake_clipboard(tmp_path)
     result = run_cli(
         "suggest", "--kb", _kb(write_kb), "--copy", "--channel", "chat", "--var", "order_id=KS-1", "where is my order",
         env={"PATH": str(bin_dir), "DISPLAY": ":0", "WAYLAND_DISPLAY": ""},

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import sys
 import threading
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from replykit.cli.app import KBOption, app, open_kb, user_errors
 from replykit.cli.completion import complete_locale
-from replykit.cli.replyopts import Channel, ChannelOption, TZOption
+from replykit.cli.replyopts import Channel, ChannelOption, TZOption, UsageLogOption
 from replykit.errors import UserError
 
 
@@ -25,11 +24,7 @@ def desk(
     ] = None,
     channel: ChannelOption = Channel.email,
     tz: TZOption = None,
-    usage_log: Annotated[
-        Path | None,
-        typer.Option("--usage-log", metavar="FILE", help="Log questions and sent replies to FILE (JSONL, masked).",
-                     show_default=False),
-    ] = None,
+    usage_log: UsageLogOption = None,
     kb: KBOption = None,
 ) -> None:
     """An interactive desk in the terminal, kept loaded all day: one key to take another entry, fill a value,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -23,6 +24,11 @@ TZOption = Annotated[
         help="Customer's time zone (IANA, e.g. Asia/Tokyo). Default: the order's, else the locale's.",
         show_default=False,
     ),
+]
+UsageLogOption = Annotated[
+    Path | None,
+    typer.Option("--usage-log", metavar="FILE", help="Log questions and sent replies to FILE (JSONL, masked).",
+                 show_default=False),
 ]
 CopyOption = Annotated[bool, typer.Option("--copy", help="Also put the reply on the clipboard.")]
 PickOption = Annotated[

@@ -5,12 +5,12 @@ from __future__ import annotations
 import ipaddress
 import socket
 import threading
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from replykit.cli.app import KBOption, app, open_kb, user_errors
+from replykit.cli.replyopts import UsageLogOption
 from replykit.errors import UserError
 
 TOKEN_ENV = "REPLYKIT_SERVE_TOKEN"
@@ -57,11 +57,7 @@ def serve(
             help="Secret every request must carry (X-Replykit-Token header, or ?token= for the page).",
         ),
     ] = None,
-    usage_log: Annotated[
-        Path | None,
-        typer.Option("--usage-log", metavar="FILE", help="Log questions and sent replies to FILE (JSONL, masked).",
-                     show_default=False),
-    ] = None,
+    usage_log: UsageLogOption = None,
     kb: KBOption = None,
 ) -> None:
     """Serve the desk as a web page and JSON API: paste a message, pick an entry, fill values, copy the reply.
