@@ -94,12 +94,21 @@ orders:
     refund_amount: Total
     customer.name: Shipping Name
 """
-    files = {**FILES, "exports/a.jsonl": lines, "exports/b.csv": csv_export}
+    jsonl_kb = str(write_kb({**FILES, "exports/a.jsonl": lines}, config=CONFIG + ORDERS_SECTION, name="jsonl"))
+    jsonl_reply = _reply(run_cli, jsonl_kb, "--channel", "chat", "my refund for KS-2026-00001 has not arrived yet")
+    assert jsonl_reply["order"] == "KS-2026-00001" and jsonl_reply["reply"]["missing"] == []  # type: ignore[index]
+    files = {**FILES, "exports/b.csv": csv_export}
+    # a spreadsheet in a German locale saves with ';'
+    files["exports/c.csv"] = "Name;Currency;Total;Lineitem name\nKS-2026-00078;EUR;12.50;Tenugui\n"
     kb = str(write_kb(files, config=CONFIG + section))
+    usd = format_currency(Decimal("30.00"), "USD", locale="en")
     csv_reply = _reply(run_cli, kb, "my refund for KS-2026-00077 has not arrived yet")["reply"]
     assert csv_reply["text"] == (  # type: ignore[index]
-        "Hi Kim Lee,\n\nWe refunded $30.00 for order KS-2026-00077.\n\nKind regards,\nKumo Supply\n"
+        f"Hi Kim Lee,\n\nWe refunded {usd} for order KS-2026-00077.\n\nKind regards,\nKumo Supply\n"
     )
+    semicolons = _reply(run_cli, kb, "--channel", "chat", "my refund for KS-2026-00078 has not arrived yet")["reply"]
+    eur = format_currency(Decimal("12.50"), "EUR", locale="en")
+    assert semicolons["text"] == f"We refunded {eur} for order KS-2026-00078.\n"  # type: ignore[index]
 
 
 def test_order_file_takes_a_nested_export_through_the_mapping(

@@ -196,12 +196,17 @@ def _records_of(data: Any) -> list[Mapping[str, Any]]:
 
 
 def _csv_records(text: str, number: str) -> list[Mapping[str, Any]]:
-    """A CSV export with one row per line item (as shops export them): rows of one order are grouped.
+    """A CSV export (',', ';' or tab) with one row per line item, as shops export them: rows of one order are grouped.
 
     The order's own columns come from its first row; every row is kept under ``lines``.
     """
     orders: dict[str, dict[str, Any]] = {}
-    for row in csv.DictReader(io.StringIO(text)):
+    header = text.split("\n", 1)[0]
+    try:  # spreadsheets in many European locales save with ';', some exports use tabs
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(header, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    for row in csv.DictReader(io.StringIO(text), dialect=dialect):
         clean = {str(k).strip(): (v or "").strip() for k, v in row.items() if k is not None}
         key = clean.get(number, "")
         if not key:
