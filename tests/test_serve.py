@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.conftest import RunCLI, WriteKB
-from tests.desk_kb import CONFIG, ORDERS_SECTION, files_with_orders
+from tests.desk_kb import CONFIG, ORDERS, ORDERS_SECTION, files_with_orders
 from tests.serve_server import REPLYKIT, running_server
 
 
@@ -144,3 +146,16 @@ def test_a_vanished_order_source_is_a_4xx_answer_not_a_crash(write_kb: WriteKB) 
         server.process.terminate()
         _, stderr = server.process.communicate(timeout=10)
     assert "Traceback" not in stderr
+
+
+def test_new_exports_are_found_without_a_restart(write_kb: WriteKB) -> None:
+    kb = write_kb(files_with_orders(), config=CONFIG + ORDERS_SECTION)
+    with running_server(kb) as server:
+        status, answer = server.request("/api/suggest", {"text": "where is my order KS-2026-00003"})
+        assert status == 200 and answer["order"] is None
+        order = {**ORDERS["orders"][0], "name": "KS-2026-00003"}
+        (kb / "exports" / "today.json").write_text(json.dumps([order]), encoding="utf-8")
+        time.sleep(1.2)  # the desk looks at the exports at most once a second
+        status, answer = server.request("/api/suggest", {"text": "where is my order KS-2026-00003"})
+        assert status == 200 and answer["order"] == "KS-2026-00003"
+        assert "Your order KS-2026-00003 is on its way with Japan Post." in answer["reply"]["text"]

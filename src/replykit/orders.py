@@ -23,6 +23,7 @@ import csv
 import io
 import json
 import re
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -256,13 +257,17 @@ def normalize_number(text: str) -> str:
 class OrderSource:
     """The orders of an export folder or file, by number; re-read when an export changes.
 
-    The desk stays loaded all day while the shop keeps exporting: each lookup checks the files'
-    modification times (a few stat calls) and re-reads only then.
+    The desk stays loaded all day while the shop keeps exporting: lookups check the files'
+    modification times (at most once a second) and re-read the exports only when they changed.
     """
+
+    #: How often a busy desk looks at the exports' modification times.
+    CHECK_EVERY_SECONDS = 1.0
 
     def __init__(self, settings: OrderSettings) -> None:
         self.settings = settings
         self._stamp: tuple[tuple[str, int, int], ...] | None = None
+        self._checked = -float("inf")
         self._by_number: dict[str, Mapping[str, Any]] = {}
 
     def _files(self) -> list[Path]:
@@ -276,9 +281,13 @@ class OrderSource:
         raise OrderConfigError(f"orders: source {source}: no such file or folder: fix the path or export orders there")
 
     def _refresh(self) -> None:
+        now = time.monotonic()
+        if now - self._checked < self.CHECK_EVERY_SECONDS:
+            return
         files = self._files()
         stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
         if stamp == self._stamp:
+            self._checked = now
             return
         by_number: dict[str, Mapping[str, Any]] = {}
         for path in files:
@@ -286,7 +295,7 @@ class OrderSource:
                 number = lookup(record, self.settings.mapping.number)
                 if number not in (None, ""):
                     by_number[normalize_number(str(number))] = record
-        self._by_number, self._stamp = by_number, stamp
+        self._by_number, self._stamp, self._checked = by_number, stamp, now  # a failed read is tried again
 
     def __len__(self) -> int:
         self._refresh()
