@@ -17,6 +17,7 @@ from pathlib import Path
 from replykit.errors import UserError
 from replykit.kb.loader import write_atomic
 from replykit.kb.model import Entry, KnowledgeBase, TemplateFile
+from replykit.kb.yamlnodes import load_json_data
 
 LOCK_NAME = "replykit.lock"
 LOCK_VERSION = 1
@@ -60,7 +61,7 @@ def read_lock(kb: KnowledgeBase) -> LockFile:
     if not path.is_file():
         return LockFile(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = load_json_data(path, path.read_text(encoding="utf-8"))  # bounded nesting (kb/yamlnodes.py)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         where = f":{e.lineno}:{e.colno}" if isinstance(e, json.JSONDecodeError) else ""
         raise LockFileError(

@@ -108,6 +108,7 @@ def list_entries(
     from rich.text import Text
 
     from replykit.desk.present import emit
+    from replykit.printable import printable
 
     table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold", padding=(0, 2, 0, 0))
     table.add_column("entry", no_wrap=True, style="cyan", min_width=max((len(e.id) for e in entries), default=5))
@@ -117,7 +118,7 @@ def list_entries(
     for e in entries:
         loc, question = _first_question(loaded, e, locale)
         cells = (e.id, ", ".join(e.tags), " ".join(_template_locales(loaded, e)), f"[{loc}] {question}")
-        table.add_row(*(Text(cell) for cell in cells))
+        table.add_row(*(Text(printable(cell)) for cell in cells))
     shown = f"{len(entries)} of {len(loaded.entries)} entries"
     if not entries:
         emit([Text(f"no entry matches: {shown}", style="yellow")])

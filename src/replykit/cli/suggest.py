@@ -15,6 +15,8 @@ from replykit.cli.app import KBOption, OrderOption, VarOption, app, open_kb, use
 from replykit.cli.completion import complete_locale
 from replykit.cli.replyopts import Channel, ChannelOption, CopyOption, PickOption, TZOption, copy_reply
 from replykit.errors import UserError
+from replykit.printable import printable
+from replykit.question_input import question_text, read_question
 
 if TYPE_CHECKING:
     from replykit.desk import Answer
@@ -59,12 +61,12 @@ def batch_lines(text: str) -> list[str]:
 
 def _question(words: Sequence[str] | None) -> str:
     if words:
-        return " ".join(words)
+        return question_text(" ".join(words))
     if sys.stdin is None:
         raise UserError("no question: give it as an argument, pipe it on stdin, or use --batch FILE")
     if sys.stdin.isatty():
-        return read_pasted_message(sys.stdin, sys.stderr)
-    text = sys.stdin.read()
+        return question_text(read_pasted_message(sys.stdin, sys.stderr))
+    text = read_question(sys.stdin)
     if not text.strip():
         raise UserError("no question on standard input: pipe the customer's message, or give it as an argument")
     return text.strip()
@@ -126,7 +128,7 @@ def _print_reply(answer: Answer) -> None:
     typer.echo("")
     picked = f"#{answer.pick} " if answer.pick > 1 else ""
     typer.echo(f"--- reply: {picked}{reply.entry_id} ({reply.locale_used}, {reply.channel}) ---")
-    typer.echo(reply.text.rstrip("\n"))
+    typer.echo(printable(reply.text.rstrip("\n"), keep_lines=True))
     typer.echo("---")
     if answer.order is not None and answer.order.number is not None:
         typer.echo(f"order: {answer.order.number} (found in the message)")
@@ -239,7 +241,7 @@ def suggest(
 
     matcher = Matcher.for_kb(loaded)
 
-    lines = batch_lines(_read_text(batch))
+    lines = [question_text(line) for line in batch_lines(_read_text(batch))]
     out = sys.stdout
     as_array = output_format is SuggestFormat.json
     results: list[dict[str, Any]] = []
@@ -250,7 +252,7 @@ def suggest(
         elif output_format is SuggestFormat.jsonl:
             out.write(json.dumps(result.as_json(explain=explain), ensure_ascii=False) + "\n")
         else:
-            out.write(_batch_text_line(result) + "\n")
+            out.write(printable(_batch_text_line(result), keep_lines=True) + "\n")
     if as_array:
         out.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     out.flush()

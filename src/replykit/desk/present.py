@@ -14,6 +14,8 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from replykit.printable import printable
+
 if TYPE_CHECKING:
     from replykit.desk.answering import Answer
     from replykit.matching import Suggestion
@@ -47,6 +49,11 @@ def emit(renderables: Iterable[RenderableType], stream: TextIO | None = None) ->
     stream.flush()
 
 
+def said(label: str, message: str, style: str) -> Text:
+    """``label message`` with the label styled and the message as text (never markup, no control characters)."""
+    return Text.assemble((label, style), " ", printable(message))
+
+
 def verdict_text(suggestion: Suggestion) -> Text:
     """One line: the language and whether the best entry can be sent as it is (green) or must be checked (yellow)."""
     locale = f"{suggestion.locale} ({suggestion.locale_source})" if suggestion.locale else "unknown"
@@ -65,9 +72,9 @@ def matches_table(suggestion: Suggestion, *, explain: bool = False, pick: int = 
     then the tags, are shortened with an ellipsis (rich measures East Asian characters as two cells)."""
     from rich.cells import cell_len
 
-    rows = [
-        (f"{'▶' if rank == pick else ''}{rank}", m.id, f"{m.score:.2f}", f"[{m.locale}] {m.question}",
-         ", ".join(m.tags))
+    rows = [  # control characters shown as escapes, never sent to the terminal (and measured as shown)
+        tuple(printable(cell) for cell in (f"{'▶' if rank == pick else ''}{rank}", m.id, f"{m.score:.2f}",
+                                           f"[{m.locale}] {m.question}", ", ".join(m.tags)))
         for rank, m in enumerate(suggestion.matches, 1)
     ]
     headers = ("#", "entry", "score", "matched phrasing", "tags")
@@ -84,7 +91,8 @@ def matches_table(suggestion: Suggestion, *, explain: bool = False, pick: int = 
     for rank, cells in enumerate(rows, 1):
         table.add_row(*(Text(cell) for cell in cells), style="bold" if rank == pick else None)  # text, not markup
         if explain and suggestion.matches[rank - 1].explanation:
-            table.add_row("", Text("why: " + suggestion.matches[rank - 1].explanation, style="dim"), "", "", "")
+            why = printable("why: " + suggestion.matches[rank - 1].explanation)
+            table.add_row("", Text(why, style="dim"), "", "", "")
     return table
 
 
@@ -97,14 +105,14 @@ def answer_renderables(answer: Answer, console: Console) -> Iterator[RenderableT
         return
     yield matches_table(suggestion, pick=answer.pick, width=console.width)
     if answer.problem is not None:
-        yield Text(f"cannot render {answer.entry_id}: {answer.problem}", style="red")
+        yield Text(printable(f"cannot render {answer.entry_id}: {answer.problem}"), style="red")
         return
     reply = answer.reply
     if reply is None:
         return
     yield Text("")
     yield Text(f"── reply: {reply.entry_id} ({reply.locale_used}, {reply.channel}) ──", style="bold")
-    yield Text(reply.text.rstrip("\n"))
+    yield Text(printable(reply.text.rstrip("\n"), keep_lines=True))
     yield Text("──", style="bold")
     if answer.order is not None and answer.order.number is not None:
         yield Text(f"order: {answer.order.number} (found in the message)", style="dim")
@@ -114,4 +122,4 @@ def answer_renderables(answer: Answer, console: Console) -> Iterator[RenderableT
         yield Text("fill in: " + ", ".join(f"[{name}]" for name in reply.missing), style="bold yellow")
 
 
-__all__ = ["answer_renderables", "console_for", "emit", "matches_table", "verdict_text"]
+__all__ = ["answer_renderables", "console_for", "emit", "matches_table", "said", "verdict_text"]

@@ -19,10 +19,12 @@ from prompt_toolkit.formatted_text import HTML
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.layout import FormattedTextControl, Layout, Window
 from rich.console import Console
+from rich.text import Text
 
 from replykit.desk.answering import Answer, Desk
-from replykit.desk.present import answer_renderables
+from replykit.desk.present import answer_renderables, said
 from replykit.errors import UserError
+from replykit.printable import printable
 
 if TYPE_CHECKING:
     from replykit.usagelog import UsageLog
@@ -167,7 +169,7 @@ class TerminalDesk:
                 values=state.values or None,
             )
         except UserError as e:
-            self.console.print(f"[red]error:[/] {e}", highlight=False)
+            self.console.print(said("error:", str(e), "red"))
             state.values = {}
             return
         if self.usage_log is not None:
@@ -193,7 +195,8 @@ class TerminalDesk:
             f"value name ({', '.join(names)}): ", completer=WordCompleter(names), default=first
         ).strip()
         if name not in entry.variables:
-            self.console.print(f"[red]error:[/] {entry_id} has no variable '{name}': use one of {', '.join(names)}")
+            wrong = f"{entry_id} has no variable '{name}': use one of {', '.join(names)}"
+            self.console.print(said("error:", wrong, "red"))
             return
         variable = entry.variables[name]
         current = state.values.get(name, shown.get(name, ""))
@@ -213,7 +216,7 @@ class TerminalDesk:
         try:
             tool = copy_to_clipboard(text)
         except ClipboardUnavailableError as e:
-            self.console.print(f"[yellow]not copied:[/] {e}", highlight=False)
+            self.console.print(said("not copied:", str(e), "yellow"))
             return
         self.console.print(f"[green]copied the reply ({tool})[/]", highlight=False)
         if self.usage_log is not None and state.answer is not None:
@@ -234,14 +237,14 @@ class TerminalDesk:
         try:
             edited = click.edit(text, editor=editor, extension=".txt", require_save=True)
         except click.ClickException as e:
-            self.console.print(f"[red]error:[/] {e.format_message()}: set $EDITOR to your editor", highlight=False)
+            self.console.print(said("error:", f"{e.format_message()}: set $EDITOR to your editor", "red"))
             return
         if edited is None:
             self.console.print("[yellow]unchanged[/]")
             return
         state.edited = edited
         self.console.rule("edited reply")
-        self.console.print(edited.rstrip("\n"), highlight=False, markup=False)
+        self.console.print(Text(printable(edited.rstrip("\n"), keep_lines=True)))
         self.console.rule()
 
 
