@@ -32,15 +32,8 @@ from typing import Any
 
 from replykit.errors import RenderError, UserError
 from replykit.kb.model import Entry, KnowledgeBase
-from replykit.values import (
-    Money,
-    ValueProblem,
-    parse_timezone,
-    parse_typed,
-    parse_values,
-    read_order_file,
-    to_decimal,
-)
+from replykit.values import parse_timezone, parse_values, read_order_file
+from replykit.variable_types import Money, ValueProblem, parse_typed, to_decimal
 
 #: Order numbers as shops print them: letters, digits and dashes with at least four digits (KS-2026-10482, #1001 is
 #: too short to tell from a quantity, so it needs its own pattern).
@@ -477,19 +470,24 @@ def values_for(
 
 
 def render_values(
-    kb: KnowledgeBase, entry: Entry, locale: str, *, order_file: Path | None, var_args: Sequence[str]
+    kb: KnowledgeBase, entries: Sequence[Entry], locale: str, *, order_file: Path | None, var_args: Sequence[str]
 ) -> dict[str, Any]:
     """``replykit render``'s values: ``--order`` through the ``orders:`` mapping when replykit.yaml has one;
-    a ``--var`` naming no variable stays an error (a typo would leave a gap)."""
+    a ``--var`` that no entry declares stays an error (a typo would leave a gap)."""
+    from replykit.values import parse_values_for
+
     settings = OrderSettings.from_kb(kb)
     if order_file is None or settings is None or not settings.mapping.fields:
-        return parse_values(entry, order_file=order_file, var_args=var_args)
+        return parse_values_for(entries, order_file=order_file, var_args=var_args)
     from replykit.l10n import normalize_locale
 
     flat = read_order(Path(order_file), settings)
-    typed = typed_values(entry, flat, f"from --order {order_file}",
-                         currency=default_currency(kb, normalize_locale(locale)))
-    return merge_values(typed, parse_values(entry, order_file=None, var_args=var_args))
+    currency = default_currency(kb, normalize_locale(locale))
+    typed: dict[str, Any] = {}
+    for entry in entries:  # a variable is typed by the first entry that declares it
+        for name, value in typed_values(entry, flat, f"from --order {order_file}", currency=currency).items():
+            typed.setdefault(name, value)
+    return merge_values(typed, parse_values_for(entries, order_file=None, var_args=var_args))
 
 
 def iter_numbers(texts: Iterable[str], pattern: re.Pattern[str]) -> Iterator[str]:

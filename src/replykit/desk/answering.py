@@ -46,6 +46,7 @@ class Answer:
             "text": reply.text,
             "missing": list(reply.missing),
             "notice": reply.notice,
+            "notices": list(reply.notices),
             "channel": reply.channel,
             "values": form_values(reply.variables_used),
         }

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-VariableType = Literal["string", "int", "number", "money", "date", "datetime", "list"]
-VARIABLE_TYPES: tuple[str, ...] = ("string", "int", "number", "money", "date", "datetime", "list")
+from replykit.variable_types import VARIABLE_TYPES as VARIABLE_TYPES  # re-exported: the one table of types
+
+#: A declared type's name, one of VARIABLE_TYPES (replykit.variable_types defines each type once).
+VariableType = str
 
 #: Names every template sees without declaring them.
 TEMPLATE_GLOBALS: frozenset[str] = frozenset({"locale", "order", "customer", "now"})
@@ -107,6 +109,8 @@ class Entry:
     tags: tuple[str, ...] = ()
     examples: Mapping[str, tuple[Phrasing, ...]] = field(default_factory=frozen_map)
     lint_ignore: frozenset[str] = frozenset()
+    #: ``draft: true``: written by ``insights --draft``, not reviewed; never a confident answer.
+    draft: bool = False
     #: Position of each top-level key (``id``, ``questions``, ...) and of ``questions.<locale>``.
     key_positions: Mapping[str, Position] = field(default_factory=frozen_map)
 
