@@ -170,7 +170,7 @@ def test_config_problems(write_kb: WriteKB) -> None:
     assert problems_of(root) == [
         "replykit.yaml:1:16: source_locale 'fr' is not in locales: add it there",
         "replykit.yaml:3:1: unknown key 'matchin' in replykit.yaml: expected one of source_locale, locales,"
-        " fallbacks, matching, lint",
+        " fallbacks, matching, lint, orders, usage_log",
     ]
 
 
