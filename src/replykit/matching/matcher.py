@@ -478,7 +478,10 @@ class Matcher:
             return False
         first = ranked[0].final
         second = ranked[1].final if len(ranked) > 1 else 0.0
-        return first >= self.settings.min_score and first - second >= self.settings.min_margin
+        if first < self.settings.min_score or first - second < self.settings.min_margin:
+            return False
+        # A draft entry (written by `insights --draft`, not reviewed) is never a confident answer.
+        return not self.kb.entries[self.index.entry_ids[ranked[0].entry]].draft
 
     def _is_part(self, ranked: Sequence[_Scored]) -> bool:
         """A part of a message asks for its best entry on its own: high, and clearly ahead."""
