@@ -133,8 +133,8 @@ def test_explain_says_why(write_kb: WriteKB, run_cli: RunCLI) -> None:
 def test_no_confident_match_is_said_plainly_and_exits_0(write_kb: WriteKB, run_cli: RunCLI) -> None:
     result = run_cli("suggest", "--kb", _kb(write_kb), "--locale", "en", "do you sell garden furniture for my order")
     assert result.exit_code == 0, result.stderr
-    assert "no confident match: choose an entry below, none is checked" in result.stdout
-    assert "--- reply" not in result.stdout and "render one: replykit render " in result.stdout
+    assert "no confident match: the closest entries are below, check before sending" in result.stdout
+    assert "--- reply" not in result.stdout and "none is checked: render one with replykit render " in result.stdout
 
 
 def test_unmatchable_question_still_answers(write_kb: WriteKB, run_cli: RunCLI) -> None:

