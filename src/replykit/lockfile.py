@@ -273,7 +273,7 @@ def mark_reviewed(
 
 
 @contextlib.contextmanager
-def _folder_lock(folder: Path) -> Iterator[None]:
+def folder_lock(folder: Path) -> Iterator[None]:
     """An exclusive advisory lock on the KB folder (no extra file left behind); a no-op without flock."""
     try:
         import fcntl
@@ -288,13 +288,14 @@ def _folder_lock(folder: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def update_lock(kb: KnowledgeBase, change: Callable[[LockFile], None]) -> LockFile:
+def update_lock(kb: KnowledgeBase, change: Callable[[LockFile], None], *, locked: bool = False) -> LockFile:
     """Read the lock, apply ``change`` and rewrite it, all under the folder lock so no update is lost.
 
     The file is replaced atomically and keeps its mode; it is not rewritten when nothing changed.
+    ``locked``: the caller already holds :func:`folder_lock` (a second flock would wait for itself).
     """
     path = lock_path(kb)
-    with _folder_lock(path.parent):
+    with contextlib.nullcontext() if locked else folder_lock(path.parent):
         lock = _read(path)
         before = path.read_bytes() if lock.exists else None
         change(lock)

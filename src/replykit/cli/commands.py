@@ -4,3 +4,4 @@ from replykit.cli import check  # noqa: F401
 from replykit.cli import lint  # noqa: F401
 from replykit.cli import render  # noqa: F401
 from replykit.cli import suggest  # noqa: F401
+from replykit.cli import translations  # noqa: F401
