@@ -148,3 +148,21 @@ def test_mark_reviewed_shows_the_diff_and_asks_on_a_terminal(write_kb: WriteKB, 
     assert "Record 2 translations as reviewed? [y/N]" in out
     assert "marked 2 translations as reviewed" in out
     assert run_cli("diff", "refund-status", "--locale", "ja", "--kb", str(root)).stdout.startswith("no change")
+
+
+def test_the_date_comes_from_git_history_in_a_git_work_tree(write_kb: WriteKB, run_cli: RunCLI) -> None:
+    """A checkout sets every file's time to now; the last commit that touched the source knows better."""
+    root = write_kb({**CLEAN_KB, **NEW_POLICY})
+    env = {**os.environ, "GIT_AUTHOR_DATE": "2026-10-05T12:00:00Z", "GIT_COMMITTER_DATE": "2026-10-05T12:00:00Z",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "KB"]):
+        subprocess.run(["git", *args], cwd=root, env=env, check=True)
+    data = json.loads(run_cli("status", "--list", "--locale", "de", "--format", "json", "--kb", str(root)).stdout)
+    got = [(i["entry"], i["state"], i["since"]) for i in data["needs_work"]]
+    assert got == [("new-policy", "pending", "2026-10-05")]
+
+    # An uncommitted edit counts from the file's own time.
+    write_kb({"templates/en/new-policy.j2": "Returns are now accepted for 21 days.\n"})
+    data = json.loads(run_cli("status", "--list", "--locale", "de", "--format", "json", "--kb", str(root)).stdout)
+    assert data["needs_work"][0]["since"] == datetime.now(UTC).date().isoformat()

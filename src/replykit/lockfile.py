@@ -20,7 +20,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -334,17 +334,6 @@ def write_keeping_mode(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def source_changed_on(kb: KnowledgeBase, entry: Entry, index: TemplateIndex | None = None) -> date:
-    """The day the entry's source text last changed on disk (newest source template or entry file)."""
-    index = index if index is not None else templates_by_entry(kb)
-    files = [t.path for t in index.get(kb.source_locale, {}).get(entry.template, ())] + [entry.path]
-    times = []
-    for file in files:
-        with contextlib.suppress(OSError):
-            times.append(file.stat().st_mtime)
-    return datetime.fromtimestamp(max(times) if times else 0, UTC).date()
 
 
 def stale_translations(kb: KnowledgeBase, lock: LockFile | None = None) -> Mapping[tuple[str, str], str]:

@@ -18,12 +18,12 @@ from replykit.lockfile import (
     LockFile,
     check_choice,
     read_lock,
-    source_changed_on,
     source_digest,
     source_snapshot,
     stale_translations,
     templates_by_entry,
 )
+from replykit.translations.dates import SourceDates, source_changed_on
 
 
 @dataclass(frozen=True, order=True)
@@ -55,6 +55,7 @@ def needs_work(kb: KnowledgeBase, locales: list[str] | None = None, lock: LockFi
     lock = lock or read_lock(kb)
     index = templates_by_entry(kb)
     stale = stale_translations(kb, lock)
+    dates = SourceDates(kb.root)
     items: list[WorkItem] = []
     for entry in kb.entries.values():
         since: date | None = None
@@ -67,7 +68,7 @@ def needs_work(kb: KnowledgeBase, locales: list[str] | None = None, lock: LockFi
                 state, detail = "stale", stale[(entry.id, locale)]
             else:
                 continue
-            since = since or source_changed_on(kb, entry, index)
+            since = since or source_changed_on(kb, entry, index, dates)
             items.append(WorkItem(entry.id, locale, state, since, detail))
     return sorted(items, key=lambda i: (i.locale, i.entry_id))
 
