@@ -52,6 +52,9 @@ def test_mark_reviewed_usage_errors(write_kb: WriteKB, run_cli: RunCLI) -> None:
     assert unknown.exit_code == 2 and "no entry with id 'track-ordre'" in unknown.stderr
     source = run_cli("mark-reviewed", "--all", "--yes", "--locale", "en", "--kb", str(root))
     assert source.exit_code == 2 and "en is not a translation locale" in source.stderr
+    write_kb({"kb/new.yaml": "id: new\nquestions: {en: [brand new question]}\n", "templates/en/new.j2": "New.\n"})
+    nothing = run_cli("mark-reviewed", "new", "--kb", str(root))
+    assert nothing.exit_code == 0 and nothing.stdout.startswith("nothing to mark: none of these entries has a")
     no_terminal = run_cli("mark-reviewed", "--all", "--kb", str(root))
     assert no_terminal.exit_code == 2 and "stdin is not a terminal: give --yes" in no_terminal.stderr
     assert not (root / "replykit.lock").exists()

@@ -213,6 +213,9 @@ def mark_reviewed_command(
     locales = [normalize_locale(loc) for loc in locale] if locale else None
     chosen = None if all_entries else entries
     pairs = reviewable(loaded, chosen, locales)
+    if not pairs:
+        typer.echo("nothing to mark: none of these entries has a translation in these locales yet")
+        return
     lock = read_lock(loaded)
     changed = []
     for entry_id, loc in pairs:
