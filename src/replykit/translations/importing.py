@@ -26,6 +26,7 @@ from replykit.l10n import normalize_locale
 from replykit.lockfile import (
     LOCK_NAME,
     LockFile,
+    TemplateIndex,
     folder_lock,
     read_lock,
     source_digest,
@@ -85,13 +86,14 @@ class _Plan:
     origins: dict[tuple[Path, int], str] = field(default_factory=dict)  # (file, paragraph line) -> "file:line unit"
     file_origin: dict[Path, str] = field(default_factory=dict)
     touched: set[tuple[str, str]] = field(default_factory=set)  # (entry, locale) with a confirmed unit
+    index: TemplateIndex = field(default_factory=dict)  # the KB's templates by entry, built once
 
 
 def import_files(kb: KnowledgeBase, paths: Sequence[Path]) -> ImportReport:
     """Import translator files into the KB: all checked first, then written atomically (or nothing)."""
     files = [read_translation_file(p) for p in paths]
     report = ImportReport()
-    plan = _Plan()
+    plan = _Plan(index=templates_by_entry(kb))
     lock = read_lock(kb)
     stale = stale_translations(kb, lock)
     seen: dict[tuple[str, str], str] = {}
@@ -189,7 +191,7 @@ def _plan_entry(
     report: ImportReport,
     stale: Mapping[tuple[str, str], str],
 ) -> None:
-    pairs = {pair.source.name: pair for pair in template_pairs(kb, entry, locale)}
+    pairs = {pair.source.name: pair for pair in template_pairs(kb, entry, locale, plan.index)}
     by_template: dict[str, dict[int, FileUnit]] = {}
     for unit in units:
         where = f"{path}:{unit.line}: unit {unit.id!r}"

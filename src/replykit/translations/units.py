@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from replykit.kb.model import Entry, KnowledgeBase, TemplateFile
-from replykit.lockfile import LockFile, SourceSnapshot, source_digest, templates_by_entry
+from replykit.lockfile import LockFile, SourceSnapshot, TemplateIndex, source_digest, templates_by_entry
 
 #: Tags and expressions of Jinja; comments are skeleton too.
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
@@ -174,9 +174,11 @@ def unit_id(entry_id: str, template_name: str, index: int) -> str:
     return f"{entry_id}#{template_name}#{index + 1}"
 
 
-def template_pairs(kb: KnowledgeBase, entry: Entry, locale: str) -> list[TemplatePair]:
+def template_pairs(
+    kb: KnowledgeBase, entry: Entry, locale: str, index: TemplateIndex | None = None
+) -> list[TemplatePair]:
     """Each source-locale template of the entry (and its channel variants) with its translation."""
-    index = templates_by_entry(kb)
+    index = index if index is not None else templates_by_entry(kb)
     out = []
     for template in index.get(kb.source_locale, {}).get(entry.template, ()):
         source_shape = cut_template(read_text(template.path))
@@ -218,13 +220,16 @@ def _variable_notes(kb: KnowledgeBase, entry: Entry, text: str) -> list[str]:
     return notes
 
 
-def entry_units(kb: KnowledgeBase, entry: Entry, locale: str, lock: LockFile) -> Iterator[Unit]:
+def entry_units(
+    kb: KnowledgeBase, entry: Entry, locale: str, lock: LockFile, index: TemplateIndex | None = None
+) -> Iterator[Unit]:
     """The units of one entry in ``locale``: each template paragraph, then the questions."""
     review = lock.review(entry.id, locale)
-    stale = review is not None and review.digest != source_digest(kb, entry)
+    index = index if index is not None else templates_by_entry(kb)
+    stale = review is not None and review.digest != source_digest(kb, entry, index)
     previous: SourceSnapshot | None = lock.sources.get(review.digest) if stale and review else None
     common = [f"entry: {entry.id}"] + ([f"note: {entry.notes}"] if entry.notes else [])
-    for pair in template_pairs(kb, entry, locale):
+    for pair in template_pairs(kb, entry, locale, index):
         old_shape = None
         if previous is not None and pair.source.name in previous.templates:
             old_shape = cut_template(previous.templates[pair.source.name])
@@ -308,8 +313,9 @@ def locale_units(kb: KnowledgeBase, locale: str) -> Iterator[Unit]:
 def build_catalog(kb: KnowledgeBase, locale: str, lock: LockFile, *, everything: bool = False) -> Catalog:
     """The units of ``locale``: by default only those that need work (missing or stale)."""
     units: list[Unit] = []
+    index = templates_by_entry(kb)
     for entry in kb.entries.values():
-        units.extend(entry_units(kb, entry, locale, lock))
+        units.extend(entry_units(kb, entry, locale, lock, index))
     units.extend(locale_units(kb, locale))
     if not everything:
         units = [u for u in units if u.needs_work]
