@@ -24,7 +24,6 @@ from replykit.errors import UserError, display_path
 from replykit.kb.model import Entry, KnowledgeBase
 from replykit.l10n import normalize_locale
 from replykit.lockfile import (
-    LOCK_NAME,
     LockFile,
     TemplateIndex,
     folder_lock,
@@ -435,35 +434,62 @@ def set_scalar(text: str, file: Path, key: str, value: str) -> str:
 
 
 def _lint_staged(kb: KnowledgeBase, plan: _Plan) -> None:
-    """Lint a copy of the KB with the new files; refuse when they add translation findings."""
+    """Lint the touched part of the KB, before and with the new files; refuse new translation findings.
+
+    Only the entries the import touches are copied (with every locale's templates of theirs, the
+    partials, the locale files and replykit.yaml), so a 5,000-entry KB is not linted twice whole.
+    """
     from replykit.lint import lint_kb
 
+    root = kb.root.resolve()
+    wanted = _touched_entries(kb, plan)
+    names = {kb.entries[e].template for e in wanted}
+    files = [root / "replykit.yaml", *(kb.entries[e].path.resolve() for e in wanted)]
+    files += [data.path.resolve() for data in kb.locale_data.values()]
+    files += [
+        t.path.resolve()
+        for per_locale in kb.templates.values()
+        for t in per_locale.values()
+        if t.is_partial or t.base_name in names
+    ]
+    new = {path.resolve(): text for path, text in plan.files.items()}
     with tempfile.TemporaryDirectory(prefix="replykit-import-") as tmp:
-        staged = Path(tmp) / "kb"
-        staged.mkdir()
-        for name in ("replykit.yaml", LOCK_NAME):
-            if (kb.root / name).is_file():
-                shutil.copy2(kb.root / name, staged / name)
-        for folder in ("kb", "templates", "locales"):
-            if (kb.root / folder).is_dir():
-                shutil.copytree(kb.root / folder, staged / folder, symlinks=True)
-        for path, text in plan.files.items():
-            target = staged / path.resolve().relative_to(kb.root.resolve())
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        before = {_finding_key(f, kb.root) for f in lint_kb(kb, rules=TRANSLATION_RULES)}
-        after = lint_kb(staged, rules=TRANSLATION_RULES)
-        staged_root = staged.resolve()
-        for finding in sorted(after):
-            rel = finding.path.resolve().relative_to(staged_root)
-            real = kb.root / rel
-            if _finding_key(finding, staged) in before or real.resolve() not in {p.resolve() for p in plan.files}:
+        before_root, after_root = Path(tmp) / "before", Path(tmp) / "after"
+        for base, with_new in ((before_root, False), (after_root, True)):
+            for file in {*files, *new} if with_new else set(files):
+                target = base / file.relative_to(root)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if with_new and file in new:
+                    target.write_text(new[file], encoding="utf-8")
+                elif file.is_file():
+                    shutil.copy2(file, target)
+        before = {_finding_key(f, before_root) for f in lint_kb(before_root, rules=TRANSLATION_RULES)}
+        for finding in sorted(lint_kb(after_root, rules=TRANSLATION_RULES)):
+            rel = finding.path.resolve().relative_to(after_root.resolve())
+            real = root / rel
+            if _finding_key(finding, after_root) in before or real not in new:
                 continue
-            origin = _origin(plan, real, finding.line)
+            origin = _origin(plan, kb.root / rel, finding.line)
             raise ImportRefused(
                 f"{origin}: the translation fails lint: {rel.as_posix()}:{finding.line}: {finding.rule}:"
                 f" {finding.message}"
             )
+
+
+def _touched_entries(kb: KnowledgeBase, plan: _Plan) -> set[str]:
+    """Entries whose files (entry YAML or a template of theirs) the import rewrites."""
+    paths = {p.resolve() for p in plan.files}
+    by_template: dict[str, list[str]] = {}
+    for entry in kb.entries.values():
+        by_template.setdefault(entry.template, []).append(entry.id)
+    out = {e.id for e in kb.entries.values() if e.path.resolve() in paths}
+    templates_dir = (kb.root / "templates").resolve()
+    for path in paths:
+        if path.is_relative_to(templates_dir):
+            name = path.relative_to(templates_dir).as_posix().split("/", 1)[-1].removesuffix(".j2")
+            for candidate in (name, name.rsplit(".", 1)[0]):
+                out.update(by_template.get(candidate, ()))
+    return out
 
 
 def _finding_key(finding: object, root: Path) -> tuple[str, str, str]:
