@@ -50,6 +50,7 @@ bench: $(DEV)
 
 eval: $(DEV)
 	$(BIN)/python ../shared/eval/score.py --replykit '$(BIN)/replykit' --timing
+	$(BIN)/python bench/eval_sample_kb.py
 
 # Regenerates the hashed lock files from pyproject.toml (pip-tools in .venv-lock); commit them.
 lock:

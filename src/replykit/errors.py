@@ -1,6 +1,7 @@
 """The error hierarchy: the CLI turns UserError into a one-line message and an exit code.
 
-Anything that is not a UserError reaching the CLI is a bug of ours and may show a traceback.
+Anything that is not a UserError reaching the CLI is a bug of ours: the CLI names it as one and
+asks for a report (exit 70), and shows the traceback with ``REPLYKIT_DEBUG=1``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_MISSING_VARIABLES = 3
+EXIT_INTERNAL = 70  # sysexits' EX_SOFTWARE: a bug in replykit, not in the user's input
+
+#: Where a user reports a bug (the internal-error message names it).
+BUG_REPORTS = "https://github.com/replykit/replykit/issues"
 
 
 class ReplykitError(Exception):

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
+import click
 import typer
 
 from replykit.cli.params import PlainConversionTyper
-from replykit.errors import KBError, UserError, counted
+from replykit.errors import BUG_REPORTS, EXIT_INTERNAL, KBError, UserError, counted
 
 if TYPE_CHECKING:
     from replykit.kb.model import KnowledgeBase
@@ -112,8 +115,30 @@ def user_errors(func: F) -> F:
         except BrokenPipeError:  # `replykit ... | head`
             sys.stderr.close()
             raise typer.Exit(0) from None
+        except (typer.Exit, typer.Abort, click.ClickException, KeyboardInterrupt):
+            raise
+        except Exception as e:
+            raise internal_error(e) from e
 
     return wrapper  # type: ignore[return-value]
+
+
+def internal_error(error: Exception) -> typer.Exit:
+    """A bug of ours: say so plainly and ask for a report, instead of blaming the user's input."""
+    if os.environ.get("REPLYKIT_DEBUG"):
+        traceback.print_exception(error, file=sys.stderr)
+    where = ""
+    frames = traceback.extract_tb(error.__traceback__)
+    if frames:
+        last = frames[-1]
+        where = f" at {Path(last.filename).name}:{last.lineno}"
+    typer.echo(
+        f"replykit: internal error: {type(error).__name__}: {error}{where}. This is a bug in replykit, "
+        f"not in your input: please report it with the command you ran at {BUG_REPORTS} "
+        "(REPLYKIT_DEBUG=1 shows the traceback)",
+        err=True,
+    )
+    return typer.Exit(EXIT_INTERNAL)
 
 
 def open_kb(kb: Path | None) -> KnowledgeBase:
