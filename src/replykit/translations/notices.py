@@ -28,10 +28,7 @@ def translation_notices(kb: KnowledgeBase, entry_id: str, requested: str, used: 
         index = templates_by_entry(kb)
         state = "pending" if entry.translations_pending else "missing"
         day = source_changed_on(kb, entry, index).isoformat()
-        return (
-            f"The {requested} translation of '{entry_id}' is {state}: this reply is in {used}"
-            f" (its {source} source last changed on {day}).",
-        )
+        return (f"The {requested} translation of '{entry_id}' is {state} (its {source} source last changed on {day}).",)
     if used == source:
         return ()
     try:
