@@ -400,3 +400,29 @@ def test_all_files_or_none(write_kb: WriteKB, run_cli: RunCLI) -> None:
     err = _refused(run_cli, root, ja, de)
     assert f"{de}:" in err and "unit 'new-policy#new-policy#2': the placeholders differ" in err
     assert not (root / "templates/ja/refund-status.j2").exists()
+
+
+def test_files_saved_by_translate_toolkit_import(write_kb: WriteKB, run_cli: RunCLI) -> None:
+    """translate-toolkit writes the files back (its own PO wrapping, XLIFF targets as text)."""
+    from translate.storage import factory
+
+    root = _kb(write_kb)
+    for fmt, locale in (("xliff", "ja"), ("po", "de")):
+        path = _export(run_cli, root, locale, fmt)
+        store = factory.getobject(str(path))
+        for unit in store.units:
+            uid = unit.getcontext() if fmt == "po" else unit.getid().split("\x04")[-1]
+            if uid == "refund-status#refund-status#1" and locale == "ja":
+                unit.target = "{{ refund_amount | money }}を返金いたしました。5日以内に反映されます。"
+            elif uid == "new-policy#questions" and locale == "de":
+                unit.target = "Was gilt jetzt für Rücksendungen?\nHat sich die Rückgabefrist geändert?"
+                unit.markfuzzy(False)
+        store.save()
+        code, out, err = _import(run_cli, root, path)
+        assert code == 0 and "wrote " in out, err
+    assert (root / "templates/ja/refund-status.j2").read_text(encoding="utf-8").startswith(
+        "{{ refund_amount | money }}を返金いたしました。"
+    )
+    assert 'de: ["Was gilt jetzt für Rücksendungen?", "Hat sich die Rückgabefrist geändert?"]' in (
+        root / "kb/new-policy.yaml"
+    ).read_text(encoding="utf-8")
