@@ -116,6 +116,8 @@ def test_po_passes_msgfmt_and_pofilter_and_carries_context(write_kb: WriteKB, ru
 
     text = po.read_text(encoding="utf-8")
     assert '"Language: de\\n"' in text
+    again = po.read_bytes()
+    assert _export(run_cli, root, "de", "po", "--all").read_bytes() == again  # same KB, same bytes
     # msgctxt starts with the entry id; variables with type and example; the entry's notes; placeholders flagged
     assert 'msgctxt "new-policy#new-policy#2"\nmsgid "Please send the item back by {{ return_by | date }}."' in text
     assert "#. note: The return window changed in November; keep the tone friendly." in text

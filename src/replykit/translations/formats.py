@@ -87,7 +87,8 @@ def write_po(catalog: Catalog, root: Path) -> bytes:
     from babel.messages.catalog import Catalog as BabelCatalog
     from babel.messages.pofile import write_po as babel_write_po
 
-    now = datetime.now(UTC)
+    day = catalog.changed or datetime.now(UTC).date()
+    now = datetime(day.year, day.month, day.day, tzinfo=UTC)
     po = BabelCatalog(
         locale=catalog.locale,
         header_comment="\n".join(f"# {line}" for line in _header_text(catalog, root.name).splitlines()),

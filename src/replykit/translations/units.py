@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +158,9 @@ class Catalog:
     locale: str
     source_locale: str
     units: list[Unit]
+    #: The day the newest source text changed: the file's date, so that re-exporting an unchanged KB
+    #: gives the same bytes (a CI job that refreshes exported files commits only real changes).
+    changed: date | None = None
 
 
 @dataclass(frozen=True)
@@ -312,6 +316,8 @@ def locale_units(kb: KnowledgeBase, locale: str) -> Iterator[Unit]:
 
 def build_catalog(kb: KnowledgeBase, locale: str, lock: LockFile, *, everything: bool = False) -> Catalog:
     """The units of ``locale``: by default only those that need work (missing or stale)."""
+    from replykit.translations.dates import SourceDates, source_changed_on
+
     units: list[Unit] = []
     index = templates_by_entry(kb)
     for entry in kb.entries.values():
@@ -319,4 +325,6 @@ def build_catalog(kb: KnowledgeBase, locale: str, lock: LockFile, *, everything:
     units.extend(locale_units(kb, locale))
     if not everything:
         units = [u for u in units if u.needs_work]
-    return Catalog(locale, kb.source_locale, units)
+    dates = SourceDates(kb.root)
+    days = [source_changed_on(kb, kb.entries[e], index, dates) for e in {u.entry_id for u in units} if e in kb.entries]
+    return Catalog(locale, kb.source_locale, units, max(days) if days else None)
