@@ -263,10 +263,15 @@ def mark_reviewed(
     index = templates_by_entry(kb)
     day = today()
 
+    sources: dict[str, tuple[str, SourceSnapshot]] = {}
+    for entry_id, _ in pairs:
+        if entry_id not in sources:
+            entry = kb.entries[entry_id]
+            sources[entry_id] = (source_digest(kb, entry, index), source_snapshot(kb, entry, index))
+
     def change(lock: LockFile) -> None:
         for entry_id, locale in pairs:
-            entry = kb.entries[entry_id]
-            lock.record(entry_id, locale, source_digest(kb, entry, index), source_snapshot(kb, entry, index), day)
+            lock.record(entry_id, locale, *sources[entry_id], day)
 
     update_lock(kb, change)
     return pairs

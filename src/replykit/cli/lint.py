@@ -206,7 +206,7 @@ def mark_reviewed_command(
     if entries and all_entries:
         raise UserError("give entry ids or --all, not both")
     from replykit.l10n import normalize_locale
-    from replykit.lockfile import LOCK_NAME, mark_reviewed, read_lock, reviewable
+    from replykit.lockfile import LOCK_NAME, mark_reviewed, read_lock, reviewable, templates_by_entry
     from replykit.translations.review import source_diff
 
     loaded = open_kb(kb)
@@ -217,10 +217,11 @@ def mark_reviewed_command(
         typer.echo("nothing to mark: none of these entries has a translation in these locales yet")
         return
     lock = read_lock(loaded)
+    index = templates_by_entry(loaded)
     changed = []
     for entry_id, loc in pairs:
         try:
-            text = source_diff(loaded, entry_id, loc, lock)
+            text = source_diff(loaded, entry_id, loc, lock, index)
         except UserError as e:
             text = f"({e})\n"
         if text:
@@ -238,9 +239,10 @@ def mark_reviewed_command(
             typer.echo("nothing recorded")
             raise typer.Exit(EXIT_OK)
     marked = mark_reviewed(loaded, chosen, locales)
+    changed_pairs = {(entry_id, loc) for entry_id, loc, _ in changed}
     if all_entries or len(marked) > 1:
         for entry_id, loc in marked:
-            state = "source changed" if any(c[:2] == (entry_id, loc) for c in changed) else "unchanged"
+            state = "source changed" if (entry_id, loc) in changed_pairs else "unchanged"
             typer.echo(f"  {loc}  {entry_id}  ({state})")
     typer.echo(
         f"marked {counted(len(marked), 'translation')} as reviewed in {display_path(loaded.root / LOCK_NAME)}"

@@ -16,6 +16,7 @@ from replykit.kb.model import KnowledgeBase
 from replykit.lint.coverage import missing_parts
 from replykit.lockfile import (
     LockFile,
+    TemplateIndex,
     check_choice,
     read_lock,
     source_digest,
@@ -73,7 +74,13 @@ def needs_work(kb: KnowledgeBase, locales: list[str] | None = None, lock: LockFi
     return sorted(items, key=lambda i: (i.locale, i.entry_id))
 
 
-def source_diff(kb: KnowledgeBase, entry_id: str, locale: str, lock: LockFile | None = None) -> str:
+def source_diff(
+    kb: KnowledgeBase,
+    entry_id: str,
+    locale: str,
+    lock: LockFile | None = None,
+    index: TemplateIndex | None = None,
+) -> str:
     """A unified diff of the entry's source since the ``locale`` translation was last reviewed.
 
     Empty when nothing changed. Raises UserError when the review did not keep the source text.
@@ -81,7 +88,7 @@ def source_diff(kb: KnowledgeBase, entry_id: str, locale: str, lock: LockFile | 
     check_choice(kb, [entry_id], [locale])
     lock = lock or read_lock(kb)
     entry = kb.entries[entry_id]
-    index = templates_by_entry(kb)
+    index = index if index is not None else templates_by_entry(kb)
     review = lock.review(entry_id, locale)
     now = source_snapshot(kb, entry, index)
     if review is None:
