@@ -361,6 +361,11 @@ def test_refusals(write_kb: WriteKB, run_cli: RunCLI) -> None:
     err = _refused(run_cli, root, wrong)
     assert f"{wrong}:1: the file is for locale 'fr', which is not a translation locale of this KB (de, ja)" in err
 
+    # a tool's regional code for the KB's language is that language (Crowdin writes de-DE)
+    regional = po.parent / "regional.po"
+    regional.write_bytes(original.replace(b'"Language: ja\\n"', b'"Language: ja_JP\\n"'))
+    assert _import(run_cli, root, regional)[0] == 0
+
     # not UTF-8
     latin = po.parent / "latin1.po"
     latin.write_bytes(original.replace("何".encode(), b"") + "# café\n".encode("latin-1"))

@@ -132,6 +132,8 @@ def _check_locale(kb: KnowledgeBase, file: TranslationFile) -> str:
     except UserError:
         locale = file.locale
     allowed = [loc for loc in kb.locales if loc != kb.source_locale]
+    if locale not in allowed and locale.split("_")[0] in allowed:
+        locale = locale.split("_")[0]  # a tool's de-DE for the KB's de
     if locale not in allowed:
         raise ImportRefused(
             f"{file.path}:1: the file is for locale {file.locale or '(none)'!r}, which is not a translation locale"
