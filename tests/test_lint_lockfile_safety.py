@@ -86,4 +86,4 @@ def test_a_deeply_nested_lock_is_a_clear_error(write_kb: WriteKB, run_cli: RunCL
     (root / "replykit.lock").write_text("[" * 100_000, encoding="utf-8")
     result = run_cli("status", "--kb", str(root))
     assert result.exit_code == 2
-    assert "cannot read the translation lock file (nested too deeply)" in result.stderr
+    assert "cannot read the translation lock file (nested deeper than 64 levels: flatten it)" in result.stderr

@@ -52,9 +52,9 @@ def counted(n: int, one: str, many: str | None = None) -> str:
 def display_path(path: Path, relative_to: Path | None = None) -> str:
     """Show a path relative to the current folder when it lies below it, as CI checkouts expect."""
     base = relative_to or Path.cwd()
-    try:
-        return str(path.resolve().relative_to(base.resolve()))
-    except ValueError:
+    try:  # the folder resolved, not the file: a link is shown as itself, a link loop does not raise
+        return str((path.parent.resolve() / path.name).relative_to(base.resolve()))
+    except (ValueError, OSError, RuntimeError):
         return str(path)
 
 

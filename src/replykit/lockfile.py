@@ -26,6 +26,7 @@ from typing import Any
 
 from replykit.errors import UserError
 from replykit.kb.model import Entry, KnowledgeBase, TemplateFile
+from replykit.kb.yamlnodes import load_json_data
 
 LOCK_NAME = "replykit.lock"
 LOCK_VERSION = 2
@@ -125,10 +126,10 @@ def _read(path: Path) -> LockFile:
         raise LockFileError(f"{path}: the translation lock is not a file: remove or rename it, then run"
                             " replykit mark-reviewed --all --yes")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        data = load_json_data(path, path.read_text(encoding="utf-8"))  # bounded nesting (kb/yamlnodes.py)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         where = f":{e.lineno}:{e.colno}" if isinstance(e, json.JSONDecodeError) else ""
-        reason = "nested too deeply" if isinstance(e, RecursionError) else str(e)
+        reason = e.msg if isinstance(e, json.JSONDecodeError) else str(e)  # its position is in `where`
         raise LockFileError(f"{path}{where}: cannot read the translation lock file ({reason}): {_FIX}") from e
     translations = data.get("translations") if isinstance(data, dict) else None
     if not isinstance(translations, dict):
@@ -311,7 +312,14 @@ def update_lock(kb: KnowledgeBase, change: Callable[[LockFile], None], *, locked
 
 
 def write_keeping_mode(path: Path, data: bytes) -> None:
-    """Replace ``path`` atomically with ``data``; the new file gets the old one's mode (else 0666 - umask)."""
+    """Replace ``path`` atomically with ``data``; the new file gets the old one's mode (else 0666 - umask).
+
+    Raises WriteFailedError (the old file intact) when the file cannot be written.
+    """
+    from replykit.kb.loader import WriteFailedError
+
+    if path.is_dir():
+        raise LockFileError(f"{path}: is a folder, not a file: remove or rename it")
     try:
         mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
@@ -319,13 +327,11 @@ def write_keeping_mode(path: Path, data: bytes) -> None:
         os.umask(umask)
         mode = 0o666 & ~umask
     except OSError as e:
-        raise LockFileError(f"{path}: cannot write ({e.strerror}): check the folder's permissions") from e
-    if path.is_dir():
-        raise LockFileError(f"{path}: is a folder, not a file: remove or rename it")
+        raise WriteFailedError(path, e) from e
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as e:
-        raise LockFileError(f"{path}: cannot write ({e.strerror}): check the folder's permissions") from e
+        raise WriteFailedError(path, e) from e
     try:
         with os.fdopen(fd, "wb") as f:
             os.fchmod(f.fileno(), mode)
@@ -333,11 +339,10 @@ def write_keeping_mode(path: Path, data: bytes) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except OSError as e:
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
-        raise LockFileError(f"{path}: cannot write ({e.strerror}): nothing was changed") from e
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError) and not isinstance(e, WriteFailedError):
+            raise WriteFailedError(path, e) from e
         raise
 
 

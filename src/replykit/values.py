@@ -296,16 +296,18 @@ def read_order_file(path: Path) -> dict[str, Any]:
     except OSError as e:
         raise RenderError(f"--order {path}: cannot be read ({e.strerror})") from None
     data: Any
+    from replykit.kb.yamlnodes import load_json_data, load_yaml_data
+
     if path.suffix.lower() == ".json":
         try:
-            data = json.loads(text)
+            data = load_json_data(path, text)  # bounded nesting (kb/yamlnodes.py)
         except json.JSONDecodeError as e:
             raise RenderError(f"{path}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}") from None
     else:
         import yaml  # here: only an order file in YAML needs it, not every reply
 
         try:
-            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # safe; libyaml's when present
+            data = load_yaml_data(path, text)  # bounded: aliases, size, depth, tags (kb/yamlnodes.py)
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)

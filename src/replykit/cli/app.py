@@ -15,6 +15,7 @@ import typer
 
 from replykit.cli.params import PlainConversionTyper
 from replykit.errors import BUG_REPORTS, EXIT_INTERNAL, KBError, UserError, counted
+from replykit.printable import printable
 
 if TYPE_CHECKING:
     from replykit.kb.model import KnowledgeBase
@@ -93,7 +94,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line error on stderr and return the Exit to raise."""
-    typer.echo(f"replykit: error: {message}", err=True)
+    typer.echo(f"replykit: error: {printable(message)}", err=True)
     return typer.Exit(code)
 
 
@@ -106,7 +107,7 @@ def user_errors(func: F) -> F:
             return func(*args, **kwargs)
         except KBError as e:
             for problem in e.problems:
-                typer.echo(problem.format(), err=True)
+                typer.echo(printable(problem.format()), err=True)
             count = len(e.problems)
             raise fail(f"the knowledge base has {counted(count, 'problem')}; fix them and retry",
                        e.exit_code) from None

@@ -13,6 +13,8 @@ import typer
 
 from replykit.cli.app import KBOption, OrderOption, VarOption, app, open_kb, user_errors
 from replykit.errors import UserError
+from replykit.printable import printable
+from replykit.question_input import question_text, read_question
 
 if TYPE_CHECKING:
     from replykit.kb.model import KnowledgeBase
@@ -56,10 +58,10 @@ def batch_lines(text: str) -> list[str]:
 
 def _question(words: Sequence[str] | None) -> str:
     if words:
-        return " ".join(words)
+        return question_text(" ".join(words))
     if sys.stdin is None or sys.stdin.isatty():
         raise UserError("no question: give it as an argument, pipe it on stdin, or use --batch FILE")
-    text = sys.stdin.read()
+    text = read_question(sys.stdin)
     if not text.strip():
         raise UserError("no question on standard input: pipe the customer's message, or give it as an argument")
     return text.strip()
@@ -105,7 +107,7 @@ def _print_human(
         return
     typer.echo("")
     for line in _table(suggestion, explain):
-        typer.echo(line)
+        typer.echo(printable(line))
     from replykit.rendering import render_reply
     from replykit.values import parse_values
 
@@ -115,7 +117,7 @@ def _print_human(
     reply = render_reply(kb, best.id, suggestion.locale or kb.source_locale, values, allow_missing=True)
     typer.echo("")
     typer.echo(f"--- reply: {best.id} ({reply.locale_used}) ---")
-    typer.echo(reply.text.rstrip("\n"))
+    typer.echo(printable(reply.text.rstrip("\n"), keep_lines=True))
     typer.echo("---")
     if reply.notice:
         typer.echo(f"note: {reply.notice}")
@@ -187,7 +189,7 @@ def suggest(
             _print_human(loaded, result, explain, var or [], order)
         return
 
-    lines = batch_lines(_read_text(batch))
+    lines = [question_text(line) for line in batch_lines(_read_text(batch))]
     out = sys.stdout
     as_array = output_format is SuggestFormat.json
     results: list[dict[str, Any]] = []
@@ -198,7 +200,7 @@ def suggest(
         elif output_format is SuggestFormat.jsonl:
             out.write(json.dumps(result.as_json(explain=explain), ensure_ascii=False) + "\n")
         else:
-            out.write(_batch_text_line(result) + "\n")
+            out.write(printable(_batch_text_line(result), keep_lines=True) + "\n")
     if as_array:
         out.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
     out.flush()

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from replykit.config import read_config
 from replykit.errors import LocaleError, Problem
 from replykit.kb.loader import CONFIG_NAME, KBFiles, LoadResult
 from replykit.kb.model import (
@@ -39,10 +40,10 @@ from replykit.kb.yamlnodes import (
     to_python,
 )
 from replykit.l10n import normalize_locale
+from replykit.printable import first_control
 
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-CONFIG_KEYS = ("source_locale", "locales", "fallbacks", "matching", "lint")
 ENTRY_KEYS = ("id", "questions", "template", "variables", "tags", "examples", "lint", "translations", "notes")
 VARIABLE_KEYS = ("type", "required", "description")
 STR_TAG = "tag:yaml.org,2002:str"
@@ -112,20 +113,11 @@ class _Builder:
             if not value.strip():
                 self._problem(path, item, f"{what} has an empty text: write it or remove the line")
                 continue
+            control = first_control(value)
+            if control is not None:  # an escape sequence pasted with a message would reach terminals
+                self._problem(path, item, f"{what} holds the control character {control}: remove it")
+                continue
             out.append((value, item))
-        return out
-
-    def _locale_list(self, path: Path | str, node: yaml.Node, what: str) -> list[tuple[str, yaml.Node]]:
-        """Locale ids as written: in YAML 1.1 a bare ``no`` (Norwegian) would be read as false."""
-        if not isinstance(node, yaml.SequenceNode):
-            self._problem(path, node, f"{what} must be a list of locale ids, not {describe(node)}")
-            return []
-        out: list[tuple[str, yaml.Node]] = []
-        for item in node.value:
-            if isinstance(item, yaml.ScalarNode) and str(item.value).strip():
-                out.append((str(item.value), item))
-            else:
-                self._problem(path, item, f"{what} must be locale ids such as en or pt-BR, found {describe(item)}")
         return out
 
     def _mapping_file(self, path: str | Path, data: bytes, not_a_mapping: str) -> yaml.MappingNode | None:
@@ -140,81 +132,13 @@ class _Builder:
             return None
         return node
 
-    # -- replykit.yaml
+    # -- replykit.yaml: validated by replykit.config, the one place that knows its schema
 
     def _config(self) -> Config | None:
         [(config_file, data)] = self.files.each("config")
-        path = Path(config_file)
-        node = self._mapping_file(path, data, f"{CONFIG_NAME} must be a mapping with source_locale and locales")
-        if node is None:
-            return None
-        values: dict[str, yaml.Node] = {}
-        positions: dict[str, Position] = {}
-        for key, key_node, value in mapping_items(path, node, self.problems):
-            if key not in CONFIG_KEYS:
-                self._unknown_key(path, key_node, key, CONFIG_KEYS, CONFIG_NAME)
-                continue
-            values[key] = value
-            positions[key] = position(path, key_node)
-        locales: list[str] = []
-        if "locales" not in values:
-            self._problem(path, node, "missing 'locales': list every locale the KB promises, e.g. [en, de, ja]")
-        else:
-            for text, item in self._locale_list(path, values["locales"], "locales"):
-                loc = self._locale(path, item, text)
-                if loc is None:
-                    continue
-                if loc in locales:
-                    self._problem(path, item, f"locale '{text}' is listed twice")
-                else:
-                    locales.append(loc)
-        source = None
-        if "source_locale" not in values:
-            self._problem(path, node, "missing 'source_locale': name the locale translations are made from")
-        else:
-            source_node = values["source_locale"]
-            if isinstance(source_node, yaml.ScalarNode):
-                source = self._locale(path, source_node, str(source_node.value))
-            else:
-                self._problem(path, source_node, "source_locale must be a locale id such as en")
-            if source is not None and locales and source not in locales:
-                self._problem(path, source_node, f"source_locale '{source}' is not in locales: add it there")
-        fallbacks: dict[str, tuple[str, ...]] = {}
-        if "fallbacks" in values:
-            fb_node = values["fallbacks"]
-            if not isinstance(fb_node, yaml.MappingNode):
-                self._problem(path, fb_node, "fallbacks must map a locale to a list of locales, e.g. {en_GB: [en]}")
-            else:
-                for key, key_node, value in mapping_items(path, fb_node, self.problems):
-                    loc = self._locale(path, key_node, key)
-                    targets = []
-                    for text, item in self._locale_list(path, value, f"fallbacks of {key}"):
-                        target = self._locale(path, item, text)
-                        if target is not None:
-                            targets.append(target)
-                    if loc is not None:
-                        fallbacks[loc] = tuple(targets)
-        sections: dict[str, Mapping[str, Any]] = {}
-        for name in ("matching", "lint"):
-            if name in values:
-                section = values[name]
-                if not isinstance(section, yaml.MappingNode):
-                    self._problem(path, section, f"'{name}' must be a mapping")
-                    continue
-                sections[name] = to_python(path, section, self.problems)
-                for key, key_node, _ in mapping_items(path, section, []):
-                    positions[f"{name}.{key}"] = position(path, key_node)
-        if source is None or not locales:
-            return None
-        return Config(
-            path=path,
-            source_locale=source,
-            locales=tuple(locales),
-            fallbacks=frozen_map(fallbacks),
-            matching=frozen_map(sections.get("matching")),
-            lint=frozen_map(sections.get("lint")),
-            key_positions=frozen_map(positions),
-        )
+        config, problems = read_config(Path(config_file), data)
+        self.problems.extend(problems)
+        return config
 
     # -- templates/<locale>/**/*.j2
 
@@ -234,7 +158,9 @@ class _Builder:
             loc = locale_of[folder]
             if loc is None:
                 continue
-            _, bad = decode_utf8(absolute, self.files.read(rel, absolute))
+            source, bad = decode_utf8(absolute, self.files.read(rel, absolute))
+            if bad is None and source is not None:
+                bad = template_nesting_problem(absolute, source)
             if bad is not None:
                 self.problems.append(bad)
                 continue
@@ -487,6 +413,45 @@ class _Builder:
                 continue
             ignored.update(text for text, _ in self._string_list(path, value, "lint.ignore"))
         return frozenset(ignored)
+
+
+#: Brackets nested inside one ``{{ }}`` or ``{% %}`` tag, and blocks (if, for, macro, ...) nested
+#: in each other. Jinja's parser recurses about 13 Python frames per bracket and 5 per block:
+#: both at their bound stay well inside Python's 1,000 frames. Real templates need under ten.
+MAX_TEMPLATE_BRACKETS = 30
+MAX_TEMPLATE_BLOCKS = 50
+_JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+_BLOCK_WORD = re.compile(r"\{%[-+]?\s*(\w+)")
+_BLOCK_TAGS = frozenset({"if", "for", "macro", "call", "filter", "block", "with", "raw", "autoescape", "trans"})
+
+
+def template_nesting_problem(path: str, source: str) -> Problem | None:
+    """A problem when the template nests deeper than Jinja's parser can follow without RecursionError."""
+    blocks = 0
+    for match in _JINJA_TAG.finditer(source):
+        tag = match.group()
+        word = _BLOCK_WORD.match(tag)
+        if word is not None:
+            name = word.group(1)
+            blocks = max(blocks - 1, 0) if name.startswith("end") else blocks + (name in _BLOCK_TAGS)
+            if blocks > MAX_TEMPLATE_BLOCKS:
+                return _nesting_at(path, source, match.start(), f"blocks nested more than {MAX_TEMPLATE_BLOCKS} deep")
+        depth = 0
+        for char in tag[2:-2]:  # inside the tag's own braces
+            if char in "([{":
+                depth += 1
+                if depth > MAX_TEMPLATE_BRACKETS:
+                    what = f"brackets nested more than {MAX_TEMPLATE_BRACKETS} deep"
+                    return _nesting_at(path, source, match.start(), what)
+            elif char in ")]}":
+                depth = max(depth - 1, 0)
+    return None
+
+
+def _nesting_at(path: str, source: str, offset: int, what: str) -> Problem:
+    line = source.count("\n", 0, offset) + 1
+    column = offset - (source.rfind("\n", 0, offset) + 1) + 1
+    return Problem(Path(path), line, column, f"{what}: split the expression or the blocks")
 
 
 def _stem(path: str) -> str:

@@ -8,9 +8,11 @@ does not even import it: validation lives in :mod:`replykit.kb.build`, imported 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import os
 import pickle
+import stat
 import sys
 import tempfile
 import time
@@ -18,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from replykit.errors import KBError, KBNotFoundError, Problem
+from replykit.errors import KBError, KBNotFoundError, Problem, UserError
 from replykit.kb.model import KnowledgeBase
 
 CONFIG_NAME = "replykit.yaml"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: KB validation grew (bounded YAML, config schema, file checks): rebuild old caches
 
 
 @dataclass
@@ -89,8 +91,12 @@ def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: boo
     fingerprint = _fingerprint(root, files)
     if use_cache and manifest != before:
         write_cached(manifest_file, manifest)
+    if files.unsafe:  # a link leaving the KB, an unreadable replykit.yaml: nothing is built from it
+        return LoadResult(None, sorted(files.problems))
     cache_file = folder / f"kb-{fingerprint}.pickle"
-    if use_cache:
+    # Files left out of the listing (a dangling link, a name that is not UTF-8) do not change the
+    # fingerprint: a KB with such problems is never served from the cache, so they are reported.
+    if use_cache and not files.problems:
         _remember_fingerprint(folder, root_key, fingerprint)
         cached = read_cached(cache_file, KnowledgeBase)
         if cached is not None and cached.root == root:
@@ -98,6 +104,7 @@ def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: boo
     from replykit.kb.build import build_kb  # YAML and validation: only when the cache misses
 
     result = build_kb(root, files, fingerprint)
+    result.problems.extend(files.problems)
     result.problems.sort()
     if use_cache and result.kb is not None and not result.problems:
         write_cached(cache_file, result.kb)
@@ -113,12 +120,19 @@ RACY_SECONDS = 2.0
 
 @dataclass
 class KBFiles:
-    """The KB's files as (absolute path text, relative path, content digest), and bytes when read."""
+    """The KB's files as (absolute path text, relative path, content digest), and bytes when read.
+
+    ``problems`` are files that could not be listed or read (a symlink loop, a link leaving the KB,
+    an unreadable or oversized file, a name that is not UTF-8); they are left out of ``found``.
+    ``unsafe`` is set when one of them makes the whole KB unusable (a link leaving the KB).
+    """
 
     root: Path
     found: dict[str, list[tuple[str, str]]]  # folder -> [(abs, rel)] sorted by rel
     digests: dict[str, bytes]  # rel -> sha256 digest
     contents: dict[str, bytes]  # rel -> bytes, for files read in this run
+    problems: list[Problem] = field(default_factory=list)
+    unsafe: bool = False
 
     def read(self, rel: str, absolute: str) -> bytes:
         data = self.contents.get(rel)
@@ -132,23 +146,108 @@ class KBFiles:
         return [(absolute, self.read(rel, absolute)) for absolute, rel in self.found.get(folder, [])]
 
 
-def _walk(base: str, suffixes: tuple[str, ...]) -> list[tuple[str, os.stat_result]]:
-    out: list[tuple[str, os.stat_result]] = []
-    stack = [base]
-    while stack:
-        folder = stack.pop()
+#: Folders one KB may hold below kb/, templates/ and locales/ (symlinks included): a KB of 5,000
+#: entries needs a few hundred; a diamond of folder links would otherwise be walked exponentially.
+MAX_FOLDERS = 20_000
+
+
+def shown_path(path: str) -> str:
+    """A path printable on any terminal: bytes that are not UTF-8 as escapes, no control characters."""
+    from replykit.printable import printable
+
+    return printable(os.fsencode(path).decode("utf-8", "backslashreplace"))
+
+
+@dataclass
+class _Walk:
+    """Lists a KB folder's files: follows links inside the KB, refuses those that leave it or loop."""
+
+    root: str  # the KB root, resolved
+    problems: list[Problem]
+    unsafe: bool = False
+    folders: int = 0
+
+    def refuse(self, path: str, message: str, *, unsafe: bool = False) -> None:
+        self.problems.append(Problem(Path(shown_path(path)), 1, 1, message))
+        self.unsafe = self.unsafe or unsafe
+
+    def inside(self, real: str) -> bool:
+        return real == self.root or real.startswith(self.root + os.sep)
+
+    def files(self, base: str, suffixes: tuple[str, ...]) -> list[tuple[str, os.stat_result]]:
+        out: list[tuple[str, os.stat_result]] = []
+        if os.path.islink(base) and not self.inside(os.path.realpath(base)):
+            self.refuse(base, f"links outside the KB (to {shown_path(os.path.realpath(base))}): replace the link"
+                        " with the folder itself", unsafe=True)
+            return out
+        stack: list[tuple[str, tuple[str, ...]]] = [(base, (os.path.realpath(base),))]
+        while stack:
+            folder, chain = stack.pop()
+            self.folders += 1
+            if self.folders > MAX_FOLDERS:
+                self.refuse(folder, f"more than {MAX_FOLDERS:,} folders (check for folder links): stop here",
+                            unsafe=True)
+                return out
+            try:
+                with os.scandir(folder) as it:
+                    items = list(it)
+            except (NotADirectoryError, FileNotFoundError):
+                continue
+            except OSError as e:
+                self.refuse(folder, f"cannot list this folder ({e.strerror}): fix its permissions")
+                continue
+            for item in items:
+                if not item.name.startswith("."):
+                    self._item(item, chain, suffixes, stack, out)
+        return out
+
+    def _item(
+        self,
+        item: os.DirEntry[str],
+        chain: tuple[str, ...],
+        suffixes: tuple[str, ...],
+        stack: list[tuple[str, tuple[str, ...]]],
+        out: list[tuple[str, os.stat_result]],
+    ) -> None:
+        path, link = item.path, False
         try:
-            with os.scandir(folder) as it:
-                for item in it:
-                    if item.name.startswith("."):
-                        continue
-                    if item.is_dir():
-                        stack.append(item.path)
-                    elif item.name.endswith(suffixes) and item.is_file():
-                        out.append((item.path, item.stat()))
-        except (NotADirectoryError, FileNotFoundError):
-            continue
-    return out
+            os.fsencode(item.name).decode("utf-8")
+        except UnicodeDecodeError:
+            self.refuse(path, "the file name is not UTF-8: rename it")
+            return
+        try:
+            link = item.is_symlink()
+            real = os.path.realpath(path) if link else os.path.join(chain[-1], item.name)
+            if link and not self.inside(real):
+                self.refuse(path, f"links outside the KB (to {shown_path(real)}): replace the link with a copy,"
+                            " or remove it", unsafe=True)
+                return
+            st = item.stat()
+        except OSError as e:  # a dangling link, a link loop (ELOOP), no permission
+            if link or item.name.endswith(suffixes):
+                known = {errno.ENOENT: "a link to nothing", errno.ELOOP: "a link that loops"}
+                what = known.get(e.errno or 0, f"cannot be read ({e.strerror})")
+                self.refuse(path, f"{what}: fix or remove it")
+            return
+        if stat.S_ISDIR(st.st_mode):
+            if real in chain:
+                self.refuse(path, "a folder link that loops back to a folder above it: remove the link")
+                return
+            stack.append((path, (*chain, real)))
+        elif item.name.endswith(suffixes) and stat.S_ISREG(st.st_mode):
+            out.append((path, st))
+
+
+#: A KB file, replykit.yaml or order file larger than this is refused unread (an entry is ~1 KB).
+MAX_FILE_BYTES = 4 * 1024 * 1024
+
+
+def too_big(path: Path | str, size: int) -> Problem | None:
+    """A problem for a file above :data:`MAX_FILE_BYTES`, checked before reading it."""
+    if size <= MAX_FILE_BYTES:
+        return None
+    limit = MAX_FILE_BYTES // (1024 * 1024)
+    return Problem(Path(path), 1, 1, f"file is {size / 1024 / 1024:.1f} MB, above the {limit} MB limit: split it")
 
 
 def _collect_files(root: Path, manifest: dict[str, tuple[int, int, bytes]]) -> KBFiles:
@@ -157,19 +256,32 @@ def _collect_files(root: Path, manifest: dict[str, tuple[int, int, bytes]]) -> K
     prefix = len(root_text) + 1
     config = os.path.join(root_text, CONFIG_NAME)
     listing: dict[str, list[tuple[str, os.stat_result]]] = {"config": [(config, os.stat(config))]}
+    walk = _Walk(root_text, [])
     for folder, suffixes in KB_FOLDERS:
-        listing[folder] = _walk(os.path.join(root_text, folder), suffixes)
-    files = KBFiles(root, {}, {}, {})
+        listing[folder] = walk.files(os.path.join(root_text, folder), suffixes)
+    files = KBFiles(root, {}, {}, {}, walk.problems, walk.unsafe)
     now = time.time()
     for folder, items in listing.items():
         pairs = sorted(((absolute, absolute[prefix:].replace(os.sep, "/")), st) for absolute, st in items)
-        files.found[folder] = [pair for pair, _ in pairs]
+        files.found[folder] = []
         for (absolute, rel), st in pairs:
             known = manifest.get(rel)
             if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
                 files.digests[rel] = known[2]
             else:
-                files.digests[rel] = hashlib.sha256(files.read(rel, absolute)).digest()
+                refused = too_big(absolute, st.st_size)
+                if refused is None:
+                    try:
+                        files.digests[rel] = hashlib.sha256(files.read(rel, absolute)).digest()
+                    except OSError as e:
+                        message = f"cannot be read ({e.strerror}): fix its permissions"
+                        refused = Problem(Path(absolute), 1, 1, message)
+                if refused is not None:  # left out of the KB; its stat keys the fingerprint
+                    files.problems.append(refused)
+                    files.digests[rel] = f"unread {st.st_size} {st.st_mtime_ns}".encode()
+                    files.unsafe = files.unsafe or folder == "config"
+                    continue
+            files.found[folder].append((absolute, rel))
             if now - st.st_mtime > RACY_SECONDS:
                 manifest[rel] = (st.st_size, st.st_mtime_ns, files.digests[rel])
             else:
@@ -211,16 +323,39 @@ def read_cached(cache_file: Path, kind: type[T]) -> T | None:
     return obj if isinstance(obj, kind) else None
 
 
+class WriteFailedError(UserError, OSError):
+    """A file could not be written (disk full, read-only, no permission); its old content is intact.
+
+    Also an OSError, so a cache write that fails keeps costing only speed where OSError is ignored.
+    """
+
+    def __init__(self, path: Path, cause: OSError) -> None:
+        reason = cause.strerror or str(cause)
+        super().__init__(cause.errno, f"{path}: cannot be written ({reason}): free some space or fix the"
+                         " folder's permissions, then retry; the file was left as it was")
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old or the new content, never a half-written one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write a file so that readers see the old or the new content, never a half-written one.
+
+    Raises WriteFailedError (a UserError and an OSError) when the file cannot be written.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:
+        raise WriteFailedError(path, e) from e
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as e:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError) and not isinstance(e, WriteFailedError):
+            raise WriteFailedError(path, e) from e
         raise
 
 

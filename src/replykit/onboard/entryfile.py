@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from replykit.kb.model import Entry
+from replykit.kb.yamlnodes import YamlDataError, load_yaml_data
 from replykit.onboard.placeholders import declared_name
 
 HEADER = "# Imported by `replykit import`; edit freely: a re-import keeps your edits and reports conflicts.\n"
@@ -35,8 +36,8 @@ def parse(text: str | None) -> dict[str, Any] | None:
     if text is None:
         return None
     try:
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # libyaml when present
-    except yaml.YAMLError:
+        data = load_yaml_data("entry", text)  # bounded: aliases, size, depth, tags (kb/yamlnodes.py)
+    except (yaml.YAMLError, YamlDataError):
         return None
     return data if isinstance(data, dict) else None
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from replykit.errors import LocaleError
+from replykit.kb.yamlnodes import load_yaml_data
 from replykit.l10n import normalize_locale
 from replykit.onboard.errors import ImportInputError
 from replykit.onboard.helpdesk import ZENDESK_LOCALE_IDS
@@ -37,7 +38,7 @@ def load_mapping(path: Path | None) -> Mapping:
     if path is None:
         return mapping
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = load_yaml_data(path, path.read_text(encoding="utf-8-sig"))  # bounded (kb/yamlnodes.py)
     except OSError as e:
         raise ImportInputError(f"{path}: cannot read the mapping file ({e.strerror}): check the path") from None
     except yaml.YAMLError as e:

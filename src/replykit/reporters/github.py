@@ -10,10 +10,13 @@ from collections.abc import Sequence
 
 from replykit.errors import display_path
 from replykit.lint.finding import Finding
+from replykit.printable import printable
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The runner's escapes for CR and LF; other control characters shown as ``\\x1b`` escapes."""
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(escaped)
 
 
 def escape_property(text: str) -> str:
