@@ -106,3 +106,17 @@ def test_an_escape_sequence_in_a_kb_phrasing_is_a_kb_problem(write_kb: WriteKB, 
         f"{root}/kb/track-order.yaml:4:8: tags holds the control character \\x07: remove it",
         "replykit: error: the knowledge base has 2 problems; fix them and retry",
     ]
+
+
+def test_render_shows_control_characters_in_a_value_as_escapes(write_kb: WriteKB, run_cli: RunCLI) -> None:
+    root = write_kb(
+        {
+            "kb/hello.yaml": "id: hello\nquestions:\n  en: [\"hello\"]\nvariables:\n  name: {type: string}\n",
+            "templates/en/hello.j2": "Hi {{ name }}\nbye\n",
+        }
+    )
+    result = run_cli("render", "hello", "--kb", str(root), "--locale", "en", "--channel", "chat",
+                     "--var", "name=Eve\x1b]0;pwned\x07")
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert result.stdout == "Hi Eve\\x1b]0;pwned\\x07\nbye\n"

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from replykit.kb.loader import LoadResult, find_kb_root, load_kb, load_kb_report
     from replykit.kb.model import Entry, KnowledgeBase
     from replykit.matching import Match, Matcher, Suggestion, suggest
-    from replykit.rendering import RenderedReply, render_reply
+    from replykit.rendering import RenderedReply, compose_replies, render_reply
     from replykit.values import Money, parse_values
 
 __version__ = "0.1.0"
@@ -34,6 +34,7 @@ _LAZY = {
     "parse_values": "replykit.values",
     "RenderedReply": "replykit.rendering",
     "render_reply": "replykit.rendering",
+    "compose_replies": "replykit.rendering",
     "Match": "replykit.matching",
     "Matcher": "replykit.matching",
     "Suggestion": "replykit.matching",
@@ -69,6 +70,7 @@ __all__ = [
     "Suggestion",
     "UserError",
     "__version__",
+    "compose_replies",
     "find_kb_root",
     "load_kb",
     "load_kb_report",

@@ -8,7 +8,7 @@ UTC on 22 November is already 23 November in Tokyo.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
@@ -22,12 +22,15 @@ from jinja2 import Undefined
 
 from replykit.errors import RenderError
 from replykit.l10n import babel_locale
-from replykit.values import (
-    Missing,
+from replykit.render_bounds import check_size
+from replykit.values import Missing, handles_missing
+from replykit.variable_types import (
     Money,
     ValueProblem,
     describe_value,
     parse_currency,
+    parse_datetime,
+    parse_moment,
     parse_money,
     to_decimal,
 )
@@ -89,32 +92,29 @@ class Formatter:
     # -- dates and times
 
     def _to_datetime(self, value: Any, name: str) -> datetime:
-        if isinstance(value, datetime):
-            moment = value
-        elif isinstance(value, str):
-            try:
-                moment = datetime.fromisoformat(value.strip())
-            except ValueError:
-                raise FormatError(f"{name}: '{value}' is not an ISO 8601 date and time") from None
-        else:
-            raise FormatError(f"{name}: {_kind(value)} is not a date and time")
-        if moment.tzinfo is None or moment.utcoffset() is None:
-            moment = moment.replace(tzinfo=UTC)  # values replykit parsed always carry an offset
+        """A datetime in the customer's zone, read by the same parser as ``--var`` (an offset is required).
+
+        A naive datetime object can only come from a Python caller; it is taken as UTC.
+        """
+        if isinstance(value, datetime) and (value.tzinfo is None or value.utcoffset() is None):
+            value = value.replace(tzinfo=UTC)
+        try:
+            moment = parse_datetime(value)
+        except ValueProblem as problem:
+            raise FormatError(f"{name}: {_kind(value)}: {problem}") from None
         return moment.astimezone(self.tz)
 
     def _to_date(self, value: Any, name: str) -> date:
-        if isinstance(value, datetime):
-            return self._to_datetime(value, name).date()
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value.strip())
-            except ValueError:
-                if "T" in value or " " in value.strip():
-                    return self._to_datetime(value, name).date()
-                raise FormatError(f"{name}: '{value}' is not an ISO 8601 date such as 2026-12-03") from None
-        raise FormatError(f"{name}: {_kind(value)} is not a date")
+        """The customer's calendar day of a date, or of a date and time."""
+        moment = self._moment(value, name)
+        return moment.date() if isinstance(moment, datetime) else moment
+
+    def _moment(self, value: Any, name: str) -> date | datetime:
+        try:
+            moment = parse_moment(value.replace(tzinfo=UTC) if _naive(value) else value)
+        except ValueProblem as problem:
+            raise FormatError(f"{name}: {_kind(value)}: {problem}") from None
+        return moment.astimezone(self.tz) if isinstance(moment, datetime) else moment
 
     def date(self, value: Any, format: str = "medium") -> str:
         """``{{ eta | date }}``, ``{{ eta | date('long') }}`` or a CLDR pattern such as ``'d MMMM'``.
@@ -163,8 +163,8 @@ class Formatter:
         granularity = "second"
         if isinstance(value, timedelta):
             delta = value
-        elif isinstance(value, datetime) or (isinstance(value, str) and ("T" in value or ":" in value)):
-            delta = self._to_datetime(value, "timedelta") - self.current_time()
+        elif isinstance(value, (date, str)) and isinstance(moment := self._moment(value, "timedelta"), datetime):
+            delta = moment - self.current_time()
             granularity = "minute"
         elif isinstance(value, (date, str)):
             days = (self._to_date(value, "timedelta") - self.current_time().date()).days
@@ -238,10 +238,13 @@ class Formatter:
         _check_defined(value)
         if style not in LIST_STYLES:
             raise FormatError(f"list: style '{style}' is not one of {', '.join(LIST_STYLES)}")
-        if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        if isinstance(value, (str, Mapping)) or not isinstance(value, Iterable):
             raise FormatError(f"list: {_kind(value)} is not a list")
-        return format_list([str(item) for item in value], style=cast(Any, style), locale=self.babel)
+        items = [str(item) for item in value]  # a list, or what map/select/range give
+        check_size(sum(map(len, items)) + 3 * len(items), "the list filter")
+        return format_list(items, style=cast(Any, style), locale=self.babel)
 
+    @handles_missing
     def plural(self, value: Any, **forms: str) -> str:
         """``{{ n | plural(one="# day", other="# days") }}`` by the locale's CLDR plural rules.
 
@@ -263,6 +266,10 @@ class Formatter:
         category = self.babel.plural_form(int(number) if number == number.to_integral_value() else number)
         form = forms.get(category, forms["other"])
         return str(form).replace("#", format_decimal(number, locale=self.babel))
+
+
+def _naive(value: Any) -> bool:
+    return isinstance(value, datetime) and (value.tzinfo is None or value.utcoffset() is None)
 
 
 def _is_plain_amount(value: Any) -> bool:

@@ -10,22 +10,21 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import hashlib
-import itertools
 import os
 import re
-import threading
-import time
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from types import TracebackType
 from typing import Any, Literal
 
 import jinja2
 from jinja2 import (
+    ChainableUndefined,
     FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
@@ -33,28 +32,40 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
     UndefinedError,
+    nodes,
 )
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import _PassArg
 
 from replykit.errors import MissingVariablesError, RenderError, display_path
 from replykit.formatting import FormatError, Formatter
 from replykit.kb.loader import cache_dir
 from replykit.kb.model import Entry, KnowledgeBase, TemplateFile
 from replykit.l10n import fallback_chain, normalize_locale
-from replykit.values import Missing, parse_timezone, to_json
+from replykit.render_bounds import (
+    MAX_OUTPUT_CHARS,
+    MAX_RENDER_SECONDS,
+    BoundedRange,
+    OutputTooLarge,
+    RenderTimeout,
+    bounded,
+    bounded_iter,
+    check_call,
+    check_concat,
+    check_deadline,
+    check_filter,
+    check_percent_format,
+    check_power,
+    check_repeat,
+    check_str_format,
+)
+from replykit.values import Missing, first_missing, parse_timezone, to_json
 
 Channel = Literal["email", "chat"]
 CHANNELS: tuple[str, ...] = ("email", "chat")
-
-#: A reply longer than this is a runaway template, not a message to a customer.
-MAX_OUTPUT_CHARS = 100_000
-#: Rendering one reply takes about a millisecond; this leaves room for a slow machine.
-MAX_RENDER_SECONDS = 2.0
-#: ``'-' * n`` and ``x ** n`` are checked before Python builds a huge value in one step.
-MAX_EXPONENT = 1_000
-MAX_POWER_BITS = 64_000
 
 GREETING = "_greeting"
 SIGNATURE = "_signature"
@@ -75,16 +86,13 @@ class RenderedReply:
     channel: str = "email"
     timezone: str = "UTC"
     template: Path | None = None
+    #: What the agent must know before sending, each a full sentence: a fallback locale was used, ...
+    notices: tuple[str, ...] = ()
 
     @property
     def notice(self) -> str | None:
-        """What the agent must know before sending: the reply is not in the requested locale."""
-        if not self.fallback_used:
-            return None
-        return (
-            f"no {self.locale_requested} template for '{self.entry_id}': this reply is in {self.locale_used}"
-            f" (fallback chain {' > '.join(self.chain)}); check the language before sending"
-        )
+        """The notices as one text (None when there is nothing to say)."""
+        return " ".join(self.notices) or None
 
     def as_json(self) -> dict[str, Any]:
         """The document ``replykit render --format json`` prints: the text and how it was made."""
@@ -100,111 +108,233 @@ class RenderedReply:
             "variables": to_json(dict(self.variables_used)),
             "missing": list(self.missing),
             "notice": self.notice,
+            "notices": list(self.notices),
         }
 
 
 # ---- the sandbox -----------------------------------------------------------------------------
 
+#: The filter every ``{% for %}`` iterable is passed through, so each iteration checks the time limit.
+_LOOP_FILTER = "replykit_bounded_loop"
 
-class RenderTimeout(BaseException):
-    """Raised inside the rendering thread when a template runs past its time bound.
 
-    A BaseException, so that no ``except Exception`` on the way can swallow it.
+class _BoundedCodeGenerator(CodeGenerator):
+    """Compiles templates so that loops and ``~`` stay inside the render's bounds.
+
+    Jinja offers no hook for iteration or concatenation, so the code generator routes them
+    through the bounds: every loop's iterable through a filter that checks the time limit at each
+    item, and every ``a ~ b`` through a join that checks the size first.
     """
 
+    def visit_Template(self, node: nodes.Template, frame: Frame | None = None) -> None:
+        for loop in node.find_all(nodes.For):
+            loop.iter = nodes.Filter(loop.iter, _LOOP_FILTER, [], [], None, None, lineno=loop.iter.lineno)
+        super().visit_Template(node, frame)
 
-def _raise_in_thread(thread_id: int, exc: type[BaseException] | None) -> None:
-    import ctypes  # only when a render runs away: ~3 ms that every reply would pay at import
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.bounded_concat((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
 
-    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc else None)
+
+_DRAFT_GAPS: ContextVar[list[str] | None] = ContextVar("replykit_draft_gaps", default=None)
 
 
-class _Watchdog:
-    """Interrupts a render that runs too long, even in a tight template loop with no output.
+class DraftGap(ChainableUndefined):
+    """A key that ``order`` or ``customer`` lacks in a draft (``--allow-missing``).
 
-    One daemon thread serves every render; entering and leaving a guard only takes a lock.
+    Undefined for ``{% if customer.name is defined %}`` (the greeting keeps its "Hello," branch),
+    shown as ``[customer.name]`` where a template prints it unguarded, and listed in the reply's
+    ``missing``: a gap in a draft is visible, never a crash and never an empty string.
     """
 
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._deadlines: dict[int, tuple[int, float]] = {}  # token -> (thread id, deadline)
-        self._fired: set[int] = set()
-        self._tokens = itertools.count()
-        self._thread: threading.Thread | None = None
+    __slots__ = ()
 
-    def _run(self) -> None:
-        with self._cond:
-            while True:
-                now = time.monotonic()
-                for token, (thread_id, deadline) in list(self._deadlines.items()):
-                    if deadline <= now:
-                        del self._deadlines[token]
-                        self._fired.add(token)
-                        _raise_in_thread(thread_id, RenderTimeout)
-                upcoming = min((deadline for _, deadline in self._deadlines.values()), default=None)
-                self._cond.wait(None if upcoming is None else max(0.0, upcoming - now))
+    def __str__(self) -> str:
+        name = str(self._undefined_name or "value")
+        gaps = _DRAFT_GAPS.get()
+        if gaps is not None and name not in gaps:
+            gaps.append(name)
+        return f"[{name}]"
 
-    def guard(self, seconds: float) -> _Guard:
-        return _Guard(self, seconds)
+    def _same(self, *args: Any, **kwargs: Any) -> DraftGap:
+        return self
 
-    def _enter(self, seconds: float) -> int:
-        token = next(self._tokens)
-        deadline = time.monotonic() + seconds
-        with self._cond:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="replykit-render-watchdog", daemon=True)
-                self._thread.start()
-            earliest = min((d for _, d in self._deadlines.values()), default=None)
-            self._deadlines[token] = (threading.get_ident(), deadline)
-            if earliest is None or deadline < earliest:
-                self._cond.notify()
-        return token
-
-    def _exit(self, token: int) -> None:
-        with self._cond:
-            self._deadlines.pop(token, None)
-            if token in self._fired:
-                self._fired.discard(token)
-                _raise_in_thread(threading.get_ident(), None)  # drop a timeout not delivered yet
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same  # type: ignore[assignment]
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = _same  # type: ignore[assignment]
+    __pos__ = __neg__ = __pow__ = __rpow__ = __call__ = _same  # type: ignore[assignment]
 
 
-class _Guard:
-    def __init__(self, watchdog: _Watchdog, seconds: float) -> None:
-        self._watchdog = watchdog
-        self._seconds = seconds
-        self._token = -1
+class DraftRecord(Mapping[str, Any]):
+    """``order`` or ``customer`` in a draft: its keys as given, a DraftGap for any other."""
 
-    def __enter__(self) -> None:
-        self._token = self._watchdog._enter(self._seconds)
+    def __init__(self, name: str, data: Mapping[str, Any] | None) -> None:
+        self._name = name
+        self._data = dict(data or {})
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
-        self._watchdog._exit(self._token)
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        if key in self._data:
+            return self._data[key]
+        return DraftGap(name=f"{self._name}.{key}")
 
 
-_WATCHDOG = _Watchdog()
+def draft_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` with ``order`` and ``customer`` as draft records (their gaps become markers)."""
+    out = dict(values)
+    for name in ("order", "customer"):
+        given = values.get(name)
+        out[name] = DraftRecord(name, given if isinstance(given, Mapping) else None)
+    return out
+
+
+def _missing_tolerant(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that passes a missing value through as its ``[name]`` marker, within the bounds.
+
+    Under ``--allow-missing`` any filter can meet a Missing (``items | length``, ``n | round``):
+    the marker is the answer, not a crash and not an empty string. replykit's own filters that
+    say more (``plural`` keeps its words around the marker) handle it themselves.
+    """
+    pass_arg = _PassArg.from_obj(func)
+    skip = 0 if pass_arg is None else 1
+    handles_missing = getattr(getattr(func, "__func__", func), "handles_missing", False)
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        check_deadline()
+        data = args[skip:]
+        if data and isinstance(data[0], Missing) and not handles_missing:
+            return data[0]  # {{ items | length }}: the marker
+        if data and isinstance(data[0], DraftGap) and name not in ("default", "d"):
+            return data[0]  # {{ customer.since | date }} in a draft: the marker
+        data, kwargs = check_filter(name, tuple(data), kwargs)
+        try:
+            return func(*args[:skip], *data, **kwargs)
+        except (RenderTimeout, OutputTooLarge):
+            raise
+        except Exception:
+            marker = first_missing(*data, *kwargs.values())
+            if marker is None:
+                raise
+            return marker  # 'x' | replace('x', n): failed on the missing argument, so the marker
+
+    return wrapper
 
 
 class ReplyEnvironment(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, plus checks on the operators that build huge values in one step."""
+    """The immutable sandbox, plus the render's bounds at every operator, call and loop."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    code_generator_class = _BoundedCodeGenerator
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
     max_output_chars: int = MAX_OUTPUT_CHARS
     max_render_seconds: float = MAX_RENDER_SECONDS
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int) and not isinstance(right, bool):
-            huge_int = isinstance(left, int) and right > 0 and left.bit_length() * right > MAX_POWER_BITS
-            if abs(right) > MAX_EXPONENT or huge_int:
-                raise SecurityError(f"the power {left} ** {right} is too large to compute")
-        if operator == "*":
-            for seq, count in ((left, right), (right, left)):
-                sized = isinstance(seq, (str, list, tuple)) and isinstance(count, int)
-                if sized and len(seq) * count > self.max_output_chars:
-                    raise SecurityError(
-                        f"repeating a value {count} times would exceed the output bound of"
-                        f" {self.max_output_chars} characters"
-                    )
-        return super().call_binop(context, operator, left, right)
+        check_deadline()
+        if operator == "**":
+            check_power(left, right)
+        elif operator == "*":
+            check_repeat(left, right)
+        elif operator == "+":
+            check_concat(left, right)
+        elif operator == "%" and isinstance(left, str):
+            check_percent_format(left, right)
+        try:
+            return super().call_binop(context, operator, left, right)
+        except TypeError:
+            marker = first_missing(left, right, *(right if isinstance(right, tuple) else ()))
+            if marker is None:
+                raise
+            return marker  # '%d items' % n with n missing: the marker
+
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        check_deadline()
+        check_call(__obj, args, kwargs)
+        try:
+            return super().call(__context, __obj, *args, **kwargs)
+        except (TypeError, ValueError):
+            marker = first_missing(*args, *kwargs.values())
+            if marker is None:
+                raise
+            return marker  # 'x'.ljust(n) or range(n) with n missing: the marker, not a TypeError
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        formatter = super().wrap_str_format(value)
+        if formatter is None:
+            return None
+        template = value.__self__
+        is_map = value.__name__ == "format_map"
+
+        def checked(*args: Any, **kwargs: Any) -> str:
+            mapping = args[0] if is_map and args and isinstance(args[0], Mapping) else {}
+            check_str_format(template, () if is_map else args, {**kwargs, **mapping})
+            return formatter(*args, **kwargs)
+
+        return checked
+
+    @staticmethod
+    def bounded_concat(parts: Iterable[Any]) -> str:
+        """``a ~ b ~ c``: the text of each part, refused when together they pass the output bound."""
+        texts = [str(part) for part in parts]
+        check_concat(*texts)
+        return "".join(texts)
+
+
+@functools.cache
+def _bound_builtin_filters() -> dict[str, Callable[..., Any]]:
+    """Jinja's own filters, wrapped once per process (every reply builds an environment)."""
+    from jinja2.filters import FILTERS
+
+    bound = {name: _missing_tolerant(name, func) for name, func in FILTERS.items()}
+    bound[_LOOP_FILTER] = bounded_iter
+    return bound
+
+
+def _bound_filters(own: Mapping[str, Callable[..., Any]]) -> dict[str, Callable[..., Any]]:
+    """Every filter a template can use, each tolerant of missing values and checked against the bounds."""
+    return {**_bound_builtin_filters(), **{name: _missing_tolerant(name, func) for name, func in own.items()}}
+
+
+#: Characters that have no place in a reply: C0 controls (NUL...) and DEL, and U+FEFF (an invisible
+#: byte-order mark, which a pasted reply would carry). Tabs and line breaks are text.
+BAD_TEMPLATE_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufeff]")
+
+
+def bad_character(source: str) -> tuple[int, str] | None:
+    """The line and a description of the first character of ``source`` that must not reach a reply."""
+    found = BAD_TEMPLATE_CHARACTERS.search(source)
+    if found is None:
+        return None
+    char = found.group()
+    name = "NUL" if char == "\x00" else "byte-order mark" if char == "\ufeff" else "control"
+    return source.count("\n", 0, found.start()) + 1, f"a {name} character (U+{ord(char):04X})"
+
+
+class _TemplateFiles(FileSystemLoader):
+    """Template files as UTF-8 text without a leading byte-order mark, refusing control characters."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        source = source.removeprefix("\ufeff")  # editors on Windows add it; it is not text
+        bad = bad_character(source)
+        if bad is not None:
+            line, what = bad
+            raise TemplateSyntaxError(
+                f"{what}, which would reach the customer: remove it (lint reports it too)", line, template, filename
+            )
+        return source, filename, uptodate
 
 
 class _CompiledTemplates(FileSystemBytecodeCache):
@@ -286,7 +416,7 @@ def build_environment(
     formatter = Formatter(normalize_locale(locale or chain[0]), zone, now or datetime.now(UTC))
     moment = formatter.current_time()  # in the customer's zone, as every filter sees it
     env = ReplyEnvironment(
-        loader=FileSystemLoader([str(d) for d in kb.template_dirs(tuple(chain))], encoding="utf-8"),
+        loader=_TemplateFiles([str(d) for d in kb.template_dirs(tuple(chain))], encoding="utf-8"),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -296,8 +426,11 @@ def build_environment(
     )
     env.max_output_chars = max_output_chars
     env.max_render_seconds = max_render_seconds
-    env.filters.update(formatter.filters())
-    env.globals.update(locale=_merged_locale_data(kb, chain), now=moment, customer={}, order={})
+    env.filters = _bound_filters(formatter.filters())
+    env.globals.update(
+        locale=_merged_locale_data(kb, chain), now=moment, customer={}, order={}, range=BoundedRange
+    )
+    del env.globals["lipsum"]  # placeholder text has no place in a reply, and lipsum(10**6) runs for minutes
     env.bytecode_cache = _CompiledTemplates(env)
     return env
 
@@ -331,7 +464,7 @@ def render_template(env: ReplyEnvironment, name: str, context: Mapping[str, Any]
     """
     where = name
     try:
-        with _WATCHDOG.guard(env.max_render_seconds):
+        with bounded(env.max_render_seconds, env.max_output_chars):
             template: Template = env.get_template(name)
             where = display_path(Path(template.filename or name), root)
             size = 0
@@ -343,15 +476,19 @@ def render_template(env: ReplyEnvironment, name: str, context: Mapping[str, Any]
                         f"{where}: the reply grew past {env.max_output_chars} characters: a runaway loop?"
                     )
                 chunks.append(chunk)
-    except RenderTimeout:
+    except RenderTimeout as e:
+        at = _template_location(e, root) or where
         raise RenderError(
-            f"{where}: rendering took longer than {env.max_render_seconds:g} s and was stopped: a runaway loop?"
+            f"{at}: rendering took longer than {env.max_render_seconds:g} s and was stopped: a runaway loop?"
         ) from None
     except TemplateSyntaxError as e:
         shown = display_path(Path(e.filename), root) if e.filename else where
         raise RenderError(f"{shown}:{e.lineno}: template syntax error: {e.message}") from None
     except TemplateNotFound as e:
         raise RenderError(f"{where}: template '{e.name}' not found in any locale of the fallback chain") from None
+    except OutputTooLarge as e:
+        at = _template_location(e, root) or where
+        raise RenderError(f"{at}: refused: {e} (the sandbox stops runaway values before they are built)") from None
     except SecurityError as e:
         at = _template_location(e, root) or where
         raise RenderError(
@@ -434,22 +571,63 @@ def render_reply(
     order's ``timezone``, else the locale file's. Raises MissingVariablesError (exit 3) when a
     required variable has no value, unless ``allow_missing`` puts ``[name]`` markers in its place.
     """
+    return compose_replies(
+        kb, (entry_id,), locale, values, channel=channel, allow_missing=allow_missing, tz=tz, now=now
+    )
+
+
+def _fallback_notice(entry_id: str, requested: str, used: str, chain: Sequence[str], whole: bool) -> str:
+    part = "this reply" if whole else "its part of the reply"
+    return (
+        f"no {requested} template for '{entry_id}': {part} is in {used}"
+        f" (fallback chain {' > '.join(chain)}); check the language before sending."
+    )
+
+
+def compose_replies(
+    kb: KnowledgeBase,
+    entry_ids: Sequence[str],
+    locale: str,
+    values: Mapping[str, Any],
+    *,
+    channel: str = "email",
+    allow_missing: bool = False,
+    tz: str | tzinfo | None = None,
+    now: datetime | None = None,
+) -> RenderedReply:
+    """One reply answering several entries: one greeting, the bodies in order, one signature.
+
+    A customer who asks two things gets one e-mail, not two. Each body is chosen along the
+    fallback chain of ``locale`` like a single reply's; greeting and signature are in the first
+    body's language. ``values`` serve every entry (parse them with
+    :func:`replykit.values.parse_values_for`); missing required variables of all entries raise
+    MissingVariablesError (exit 3) unless ``allow_missing``. ``entry_id`` of the result is the ids
+    joined by ``+``; every body that fell back to another locale adds a notice.
+    """
     if channel not in CHANNELS:
         raise RenderError(f"channel '{channel}' is not one of {', '.join(CHANNELS)}")
-    entry = _entry(kb, entry_id)
+    if not entry_ids:
+        raise RenderError("no entry to render: give at least one entry id")
+    repeated = sorted({i for i in entry_ids if list(entry_ids).count(i) > 1})
+    if repeated:
+        raise RenderError(f"entry '{repeated[0]}' is given twice: a reply answers each question once")
+    entries = [_entry(kb, entry_id) for entry_id in entry_ids]
     requested = normalize_locale(locale)
     available = set(kb.locales) | set(kb.config.fallbacks)
     chain = fallback_chain(
         requested, source_locale=kb.source_locale, fallbacks=kb.config.fallbacks, available=available
     )
-    body = choose_template(kb, entry.template, chain, channel)
-    if body is None:
-        raise RenderError(
-            f"entry '{entry.id}' has no template '{entry.template}' in any of {', '.join(chain)}:"
-            f" create templates/{kb.source_locale}/{entry.template}.j2"
-        )
-    used = body.locale
-    render_chain = _render_chain(chain, used)
+    bodies: list[tuple[Entry, TemplateFile]] = []
+    for entry in entries:
+        body = choose_template(kb, entry.template, chain, channel)
+        if body is None:
+            raise RenderError(
+                f"entry '{entry.id}' has no template '{entry.template}' in any of {', '.join(chain)}:"
+                f" create templates/{kb.source_locale}/{entry.template}.j2"
+            )
+        bodies.append((entry, body))
+    used = bodies[0][1].locale
+    joined_id = "+".join(entry.id for entry in entries)
 
     order = values.get("order")
     order_zone = order.get("timezone") if isinstance(order, Mapping) else None
@@ -460,38 +638,67 @@ def render_reply(
         or UTC
     )
 
-    missing = tuple(name for name in entry.required_variables if values.get(name) is None)
+    missing = tuple(dict.fromkeys(
+        name for entry in entries for name in entry.required_variables if values.get(name) is None
+    ))
     if missing and not allow_missing:
-        raise MissingVariablesError(entry.id, missing)
-
-    format_locale = requested if _language(requested) == _language(used) else used
-    env = build_environment(kb, render_chain, tz=zone, now=now, locale=format_locale)
+        raise MissingVariablesError(joined_id, missing)
     context: dict[str, Any] = {name: value for name, value in values.items() if value is not None}
     context.update({name: Missing(name) for name in missing})
+    if allow_missing:
+        context = draft_values(context)
 
-    names: Iterable[str] = [body.name]
-    if channel == "email":  # greeting and sign-off only in the body's language, never mixed
-        same_language = [loc for loc in render_chain if _language(loc) == _language(used)]
-        has = {n for loc in same_language for n in kb.templates.get(loc, {})}
-        names = [n for n in (GREETING, body.name, SIGNATURE) if n == body.name or n in has]
-    parts = [normalize_whitespace(render_template(env, f"{n}.j2", context, root=kb.root)) for n in names]
+    environments: dict[str, ReplyEnvironment] = {}
+
+    def environment(body_locale: str) -> ReplyEnvironment:
+        """Each body's language gets its own partials, locale data and number formats."""
+        if body_locale not in environments:
+            format_locale = requested if _language(requested) == _language(body_locale) else body_locale
+            environments[body_locale] = build_environment(
+                kb, _render_chain(chain, body_locale), tz=zone, now=now, locale=format_locale
+            )
+        return environments[body_locale]
+
+    def rendered(name: str, body_locale: str) -> str:
+        return normalize_whitespace(render_template(environment(body_locale), f"{name}.j2", context, root=kb.root))
+
+    gaps: list[str] = []
+    token = _DRAFT_GAPS.set(gaps)
+    try:
+        parts = [rendered(body.name, body.locale) for _, body in bodies]
+        if channel == "email":  # greeting and sign-off only in the first body's language, never mixed
+            same_language = [loc for loc in _render_chain(chain, used) if _language(loc) == _language(used)]
+            has = {n for loc in same_language for n in kb.templates.get(loc, {})}
+            parts = [
+                *([rendered(GREETING, used)] if GREETING in has else []),
+                *parts,
+                *([rendered(SIGNATURE, used)] if SIGNATURE in has else []),
+            ]
+    finally:
+        _DRAFT_GAPS.reset(token)
+    missing += tuple(gap for gap in gaps if gap not in missing)
     text = normalize_whitespace("\n\n".join(part.strip("\n") for part in parts if part.strip()))
 
-    variables_used = {
-        name: values[name] for name in entry.variables if name in values and values[name] is not None
-    }
+    notices = tuple(
+        _fallback_notice(entry.id, requested, body.locale, chain, whole=len(bodies) == 1)
+        for entry, body in bodies
+        if body.locale != requested
+    )
+    declared = dict.fromkeys(name for entry in entries for name in entry.variables)
+    variables_used = {name: values[name] for name in declared if name in values and values[name] is not None}
     return RenderedReply(
         text=text,
-        entry_id=entry.id,
+        entry_id=joined_id,
         locale_requested=requested,
         locale_used=used,
         chain=chain,
-        fallback_used=used != requested,
+        fallback_used=any(body.locale != requested for _, body in bodies),
         variables_used=variables_used,
         missing=missing,
         channel=channel,
         timezone=_tz_name(zone),
-        template=body.path,
+        template=bodies[0][1].path,
+        notices=notices,
     )
 
 
@@ -503,6 +710,8 @@ __all__ = [
     "ReplyEnvironment",
     "build_environment",
     "choose_template",
+    "compose_replies",
+    "draft_values",
     "normalize_whitespace",
     "render_reply",
     "render_template",

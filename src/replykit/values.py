@@ -10,244 +10,116 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from replykit.errors import RenderError
 from replykit.kb.model import TEMPLATE_GLOBALS, Entry
+from replykit.variable_types import (
+    TYPES,
+    VARIABLE_TYPES,
+    Money,
+    ValueProblem,
+    describe_value,
+    json_form,
+    parse_typed,
+    sample_value,
+)
 
 #: Keys of an order file with a meaning of their own (besides the entry's variables).
 ORDER_KEYS = ("customer", "timezone")
 
 
-@dataclass(frozen=True)
-class Money:
-    """An amount in an ISO 4217 currency, kept as Decimal so that 19.99 stays 19.99."""
-
-    amount: Decimal
-    currency: str
-
-    def __str__(self) -> str:
-        return f"{self.amount} {self.currency}"
-
-    def as_json(self) -> dict[str, str]:
-        return {"amount": str(self.amount), "currency": self.currency}
+#: Attribute names that Jinja and Python probe on any value: a Missing must not pretend to have them.
+_PROTOCOL_NAMES = frozenset({"jinja_pass_arg", "unsafe_callable", "alters_data", "jinja_async_variant"})
 
 
-@dataclass(frozen=True)
 class Missing:
     """A required value that was not given, rendered as a visible ``[name]`` (``--allow-missing``).
 
-    The marker survives filters (``{{ eta | date }}`` prints ``[eta]``), so a draft never hides
-    a gap behind an empty string.
+    A draft must never hide a gap behind an empty string or stop with a traceback, so the marker
+    survives whatever a template does with it: filters (``{{ eta | date }}`` prints ``[eta]``),
+    loops (one item, the marker), ``length``, indexing, arithmetic (``n + 1`` is ``[n]``) and
+    comparisons, which are true so the branch that shows the value is the one rendered.
     """
 
-    name: str
+    __slots__ = ("_name",)  # underscored: templates read ``customer.name``, never this
+
+    def __init__(self, name: str) -> None:
+        object.__setattr__(self, "_name", name)
+
+    def __setattr__(self, attribute: str, value: Any) -> None:
+        raise AttributeError("a Missing value cannot be changed")
 
     def __str__(self) -> str:
-        return f"[{self.name}]"
+        return f"[{self._name}]"
+
+    def __repr__(self) -> str:
+        return f"Missing({self._name!r})"
+
+    def __format__(self, spec: str) -> str:
+        try:
+            return format(str(self), spec)
+        except ValueError:  # a number's format such as ',.2f'
+            return str(self)
 
     def __getattr__(self, attribute: str) -> Missing:
-        if attribute.startswith("_"):
+        if attribute.startswith("_") or attribute in _PROTOCOL_NAMES:
             raise AttributeError(attribute)
-        return Missing(f"{self.name}.{attribute}")
+        return Missing(f"{self._name}.{attribute}")
+
+    def __getitem__(self, key: Any) -> Missing:
+        return self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Missing:
+        return self
+
+    def __iter__(self) -> Iterator[Missing]:
+        yield self  # one item: a loop over a missing list shows the marker once
+
+    def __len__(self) -> int:
+        return 1  # the length filter gives the marker itself; this serves ``loop.length``
+
+    def __contains__(self, item: Any) -> bool:
+        return True
+
+    def __hash__(self) -> int:
+        return hash((Missing, self._name))
+
+    def __eq__(self, other: object) -> Missing:  # type: ignore[override]
+        return self
+
+    def __ne__(self, other: object) -> Missing:  # type: ignore[override]
+        return self
+
+    def _same(self, *other: Any) -> Missing:
+        return self
+
+    __lt__ = __le__ = __gt__ = __ge__ = _same
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = _same
+    __mod__ = __rmod__ = __pow__ = __rpow__ = _same
+    __neg__ = __pos__ = __abs__ = __round__ = __trunc__ = _same
 
 
-#: The form each type expects, used in every error message.
-EXPECTED: Mapping[str, str] = {
-    "string": "text",
-    "int": "a whole number such as 3",
-    "number": "a number such as 0.15 or 1234.5",
-    "money": 'an amount and an ISO 4217 currency such as "19.99 EUR" or {amount: "19.99", currency: EUR}',
-    "date": "an ISO 8601 date such as 2026-12-03",
-    "datetime": "an ISO 8601 date and time with an offset or Z, such as 2026-11-22T23:30:00Z",
-    "list": 'a list, given to --var as JSON such as ["Linen T-shirt", "Kettle"]',
-}
-
-_MONEY_TEXT = re.compile(
-    r"^\s*(?:(?P<cur1>[A-Za-z]{3})\s*(?P<amt1>[-+]?\d[\d_]*(?:\.\d+)?)"
-    r"|(?P<amt2>[-+]?\d[\d_]*(?:\.\d+)?)\s*(?P<cur2>[A-Za-z]{3}))\s*$"
-)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-class ValueProblem(ValueError):
-    """A value that does not fit its type; the caller adds which variable and where it came from."""
+def handles_missing(func: F) -> F:
+    """Mark a filter that renders a Missing value itself (the renderer passes it the marker)."""
+    func.handles_missing = True  # type: ignore[attr-defined]
+    return func
 
 
-@lru_cache(maxsize=1)
-def _currencies() -> frozenset[str]:
-    from babel.numbers import list_currencies
-
-    return frozenset(list_currencies())
-
-
-def parse_currency(code: str) -> str:
-    """Return an ISO 4217 code in upper case, or raise ValueProblem."""
-    upper = code.strip().upper()
-    if upper not in _currencies():
-        raise ValueProblem(f"'{code}' is not an ISO 4217 currency code (such as EUR, USD, JPY)")
-    return upper
-
-
-def to_decimal(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueProblem("a yes/no value is not a number")
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(repr(value))  # the shortest text that round-trips: 19.99, never 19.989999...
-    elif isinstance(value, str):
-        try:
-            number = Decimal(value.strip().replace("_", ""))
-        except InvalidOperation:
-            raise ValueProblem("not a number") from None
-    else:
-        raise ValueProblem(f"{describe_value(value)} is not a number")
-    if not number.is_finite():
-        raise ValueProblem("not a finite number")
-    return number
-
-
-def parse_money(value: Any) -> Money:
-    """``Money``, ``"19.99 EUR"`` (or ``"EUR 19.99"``), or a mapping ``{amount, currency}``."""
-    if isinstance(value, Money):
-        return value
-    if isinstance(value, str):
-        match = _MONEY_TEXT.match(value)
-        if not match:
-            raise ValueProblem("not an amount followed by a currency code")
-        amount = match["amt1"] or match["amt2"]
-        currency = match["cur1"] or match["cur2"]
-        return Money(to_decimal(amount), parse_currency(currency))
-    if isinstance(value, Mapping):
-        keys = set(value)
-        if keys != {"amount", "currency"}:
-            raise ValueProblem(f"a money mapping needs exactly the keys amount and currency, not {sorted(keys)}")
-        currency = value["currency"]
-        if not isinstance(currency, str):
-            raise ValueProblem("the currency must be a code such as EUR")
-        return Money(to_decimal(value["amount"]), parse_currency(currency))
-    raise ValueProblem(f"{describe_value(value)} is not a money value")
-
-
-def _parse_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        raise ValueProblem("a date and time where a date alone was expected")
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueProblem("not an ISO 8601 date") from None
-    raise ValueProblem(f"{describe_value(value)} is not a date")
-
-
-def _parse_datetime(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, date):
-        raise ValueProblem("a date without a time")
-    elif isinstance(value, str):
-        text = value.strip()
-        if not re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", text):
-            raise ValueProblem("not an ISO 8601 date and time")
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueProblem("not an ISO 8601 date and time") from None
-    else:
-        raise ValueProblem(f"{describe_value(value)} is not a date and time")
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise ValueProblem("no time zone offset: add Z for UTC or an offset such as +09:00")
-    return parsed
-
-
-def _parse_int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueProblem("a yes/no value is not a whole number")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
-        return int(value)
-    if isinstance(value, (float, Decimal)) and value == int(value):
-        return int(value)
-    raise ValueProblem("not a whole number")
-
-
-def _parse_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        text = value.strip()
-        if not text.startswith("["):
-            raise ValueProblem("not a JSON list")
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise ValueProblem(f"not valid JSON ({e.msg} at character {e.pos + 1})") from None
-    if not isinstance(value, (list, tuple)):
-        raise ValueProblem(f"{describe_value(value)} is not a list")
-    items: list[str] = []
-    for number, item in enumerate(value, 1):
-        if isinstance(item, bool) or not isinstance(item, (str, int, float, Decimal)):
-            raise ValueProblem(f"item {number} is {describe_value(item)}; every item must be text")
-        items.append(item if isinstance(item, str) else str(item))
-    return items
-
-
-def _parse_string(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (bool, Mapping, list, tuple)):
-        raise ValueProblem(f"{describe_value(value)} is not text")
-    if isinstance(value, (date, int, float, Decimal)):
-        return value.isoformat() if isinstance(value, date) else str(value)
-    raise ValueProblem(f"{describe_value(value)} is not text")
-
-
-_PARSERS: Mapping[str, Any] = {
-    "string": _parse_string,
-    "int": _parse_int,
-    "number": to_decimal,
-    "money": parse_money,
-    "date": _parse_date,
-    "datetime": _parse_datetime,
-    "list": _parse_list,
-}
-
-
-def parse_typed(var_type: str, value: Any) -> Any:
-    """Parse one value by its declared type; raise ValueProblem saying what is wrong."""
-    parser = _PARSERS.get(var_type)
-    if parser is None:
-        raise ValueProblem(f"unknown variable type '{var_type}'")
-    return parser(value)
-
-
-def describe_value(value: Any) -> str:
-    """What kind of value this is, in words an agent understands ("a list", "a date")."""
-    if value is None:
-        return "an empty value"
-    if isinstance(value, bool):
-        return "a yes/no value"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, datetime):
-        return "a date and time"
-    if isinstance(value, date):
-        return "a date"
-    if isinstance(value, (int, float, Decimal)):
-        return "a number"
-    return "text" if isinstance(value, str) else type(value).__name__
+def first_missing(*values: Any) -> Missing | None:
+    """The first of ``values`` that is a Missing marker, if any (a filter's input or argument)."""
+    for value in values:
+        if isinstance(value, Missing):
+            return value
+    return None
 
 
 def _shown(value: Any) -> str:
@@ -264,8 +136,23 @@ def _shown(value: Any) -> str:
 
 
 def _bad_value(name: str, var_type: str, value: Any, origin: str, problem: ValueProblem) -> RenderError:
-    expected = EXPECTED.get(var_type, var_type)
-    return RenderError(f"variable '{name}' ({origin}): '{_shown(value)}': {problem}; expected {expected}")
+    """``--var`` problems name the option; order-file problems start with ``file:line``."""
+    expected = TYPES[var_type].description if var_type in TYPES else var_type
+    what = f"'{_shown(value)}': {problem}; expected {expected}"
+    if origin == "--var":
+        return RenderError(f"variable '{name}' ({origin}): {what}")
+    return RenderError(f"{origin}: variable '{name}': {what}")
+
+
+def _is_empty(value: Any) -> bool:
+    return (isinstance(value, str) and not value.strip()) or (isinstance(value, (list, tuple, dict)) and not value)
+
+
+def _empty_required(name: str, origin: str) -> RenderError:
+    return RenderError(
+        f"{origin}: required variable '{name}' is given empty: give its value, or leave it out and use"
+        f" --allow-missing for a visible [{name}] marker"
+    )
 
 
 def parse_timezone(name: str, origin: str) -> ZoneInfo:
@@ -284,42 +171,10 @@ def parse_timezone(name: str, origin: str) -> ZoneInfo:
 
 
 def read_order_file(path: Path) -> dict[str, Any]:
-    """An order export as a mapping: JSON or YAML (YAML also reads JSON), top level a mapping."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise RenderError(f"--order {path}: no such file") from None
-    except IsADirectoryError:
-        raise RenderError(f"--order {path}: is a folder, not an order file") from None
-    except UnicodeDecodeError:
-        raise RenderError(f"--order {path}: not UTF-8 text; save it with UTF-8 encoding") from None
-    except OSError as e:
-        raise RenderError(f"--order {path}: cannot be read ({e.strerror})") from None
-    data: Any
-    from replykit.kb.yamlnodes import load_json_data, load_yaml_data
+    """An order export as a mapping: JSON or YAML, top level a mapping (see replykit.order_file)."""
+    from replykit.order_file import read_order
 
-    if path.suffix.lower() == ".json":
-        try:
-            data = load_json_data(path, text)  # bounded nesting (kb/yamlnodes.py)
-        except json.JSONDecodeError as e:
-            raise RenderError(f"{path}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}") from None
-    else:
-        import yaml  # here: only an order file in YAML needs it, not every reply
-
-        try:
-            data = load_yaml_data(path, text)  # bounded: aliases, size, depth, tags (kb/yamlnodes.py)
-        except yaml.MarkedYAMLError as e:
-            mark = e.problem_mark or e.context_mark
-            where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-            what = " ".join(x for x in (e.context, e.problem) if x)
-            raise RenderError(f"{where}: invalid YAML: {what}") from None
-        except yaml.YAMLError as e:
-            raise RenderError(f"{path}: invalid YAML: {e}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise RenderError(f"{path}: an order file must be a mapping of names to values, not {describe_value(data)}")
-    return {str(key): value for key, value in data.items()}
+    return read_order(Path(path)).data
 
 
 def _split_var(arg: str) -> tuple[str, str]:
@@ -365,25 +220,35 @@ def parse_values(
     values: dict[str, Any] = {}
     order: dict[str, Any] = {}
     if order_file is not None:
-        order = read_order_file(Path(order_file))
-        origin = f"from --order {order_file}"
+        from replykit.order_file import read_order
+
+        source = read_order(Path(order_file))
+        order = source.data
         for name, variable in entry.variables.items():
             raw = order.get(name)
             if raw is None:
                 continue
+            if _is_empty(raw):
+                if variable.required:
+                    raise _empty_required(name, source.where(name))
+                del order[name]
+                continue
             try:
                 values[name] = parse_typed(variable.type, raw)
             except ValueProblem as problem:
-                raise _bad_value(name, variable.type, raw, origin, problem) from None
+                raise _bad_value(name, variable.type, raw, source.where(name), problem) from None
             order[name] = values[name]
         if order.get("customer") is not None:
-            values["customer"] = _customer(order["customer"], origin)
+            values["customer"] = _customer(order["customer"], source.where("customer"))
             order["customer"] = values["customer"]
         zone = order.get("timezone")
         if zone is not None:
             if not isinstance(zone, str):
-                raise RenderError(f"timezone ({origin}): expected an IANA name such as Asia/Tokyo")
-            parse_timezone(zone, origin)
+                raise RenderError(f"{source.where('timezone')}: timezone: expected an IANA name such as Asia/Tokyo")
+            try:
+                parse_timezone(zone, "key timezone")
+            except RenderError as e:
+                raise RenderError(f"{source.where('timezone')}: {e}") from None
 
     for arg in var_args:
         name, raw_text = _split_var(arg)
@@ -398,6 +263,11 @@ def parse_values(
                 raise RenderError(f"--var {name}: '{name}' is given to every template by replykit; it cannot be set")
             names = ", ".join(entry.variables) or "none"
             raise RenderError(f"--var {name}: entry '{entry.id}' has no variable '{name}' (it declares: {names})")
+        if _is_empty(raw_text):
+            if declared.required:
+                raise _empty_required(name, f"--var {name}=")
+            values.pop(name, None)  # an empty optional value is no value: its {% if %} stays false
+            continue
         try:
             values[name] = parse_typed(declared.type, raw_text)
         except ValueProblem as problem:
@@ -408,42 +278,52 @@ def parse_values(
     return values
 
 
+def parse_values_for(
+    entries: Sequence[Entry], *, order_file: Path | None, var_args: Sequence[str]
+) -> dict[str, Any]:
+    """The values of a composed reply: each entry's variables, parsed by the first entry declaring them.
+
+    A ``--var`` that no entry declares is still a typo error, as with one entry.
+    """
+    if len(entries) == 1:
+        return parse_values(entries[0], order_file=order_file, var_args=var_args)
+    merged: dict[str, Any] = {}
+    for entry in entries:
+        for name, value in parse_values(entry, order_file=order_file, var_args=var_args, allow_unknown=True).items():
+            if name in entry.variables or name in ("order", "customer"):
+                merged.setdefault(name, value)
+    declared = {name for entry in entries for name in entry.variables} | {"customer"}
+    for arg in var_args:
+        name, _ = _split_var(arg)
+        if name not in declared:
+            ids = ", ".join(entry.id for entry in entries)
+            raise RenderError(f"--var {name}: none of the entries {ids} has a variable '{name}'")
+    return merged
+
+
 # ---- samples for lint ------------------------------------------------------------------------
 
-_SAMPLES: Mapping[str, Any] = {
-    "string": "KS-10234",
-    "int": 3,
-    "number": Decimal("0.15"),
-    "money": Money(Decimal("1234.50"), "EUR"),
-    "date": date(2026, 12, 3),
-    "datetime": datetime(2026, 11, 22, 23, 30, tzinfo=UTC),
-    "list": ["Linen T-shirt (M)", "Nanbu cast-iron kettle"],
-}
-
-
-def sample_value(var_type: str) -> Any:
-    """A realistic value of a declared type, so lint can render every template without real data."""
-    try:
-        sample = _SAMPLES[var_type]
-    except KeyError:
-        raise ValueError(f"unknown variable type '{var_type}'") from None
-    return list(sample) if isinstance(sample, list) else sample
-
-
 def to_json(value: Any) -> Any:
-    """A typed value as JSON data: money as {amount, currency}, dates in ISO 8601, numbers as text."""
-    if isinstance(value, Money):
-        return value.as_json()
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
+    """A value as JSON data: each variable type's own JSON form; a missing value is null."""
     if isinstance(value, Missing):
         return None
-    if isinstance(value, Mapping):
-        return {str(k): to_json(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [to_json(v) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
+    return json_form(value)
+
+
+__all__ = [  # the typed values themselves live in replykit.variable_types; these names stay importable here
+    "ORDER_KEYS",
+    "VARIABLE_TYPES",
+    "Missing",
+    "Money",
+    "ValueProblem",
+    "describe_value",
+    "first_missing",
+    "handles_missing",
+    "parse_timezone",
+    "parse_typed",
+    "parse_values",
+    "parse_values_for",
+    "read_order_file",
+    "sample_value",
+    "to_json",
+]

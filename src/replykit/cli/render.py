@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from replykit.cli.app import KBOption, OrderOption, VarOption, app, open_kb, user_errors
+from replykit.printable import printable
 
 
 class ChannelChoice(StrEnum):
@@ -28,7 +29,13 @@ def _note(message: str) -> None:
 @app.command()
 @user_errors
 def render(
-    entry: Annotated[str, typer.Argument(help="Entry id, such as track-order.", metavar="ENTRY", show_default=False)],
+    entries: Annotated[
+        list[str],
+        typer.Argument(
+            help="Entry id, such as track-order; several ids compose one reply (one greeting, the bodies in order).",
+            metavar="ENTRY...", show_default=False,
+        ),
+    ],
     locale: Annotated[
         str,
         typer.Option(
@@ -58,20 +65,24 @@ def render(
     ),
     kb: KBOption = None,
 ) -> None:
-    """Render an entry's reply in a locale from order data. Exit 2 on bad values, 3 on missing variables."""
-    from replykit.rendering import render_reply
-    from replykit.values import parse_values
+    """Render an entry's reply in a locale from order data. Exit 2 on bad values, 3 on missing variables.
+
+    Several entries (``replykit render cancel-order change-address``) make one reply that answers
+    each question in turn.
+    """
+    from replykit.rendering import compose_replies
+    from replykit.values import parse_values_for
 
     loaded = open_kb(kb)
-    found = loaded.entries.get(entry)
+    found = [loaded.entries[entry] for entry in entries if entry in loaded.entries]
     values: dict[str, Any] = {}
-    if found is not None:  # an unknown entry is reported by render_reply, with suggestions
-        values = parse_values(found, order_file=order, var_args=var or [])
-    reply = render_reply(
-        loaded, entry, locale, values, channel=channel.value, allow_missing=allow_missing, tz=tz
+    if len(found) == len(entries):  # an unknown entry is reported by compose_replies, with suggestions
+        values = parse_values_for(found, order_file=order, var_args=var or [])
+    reply = compose_replies(
+        loaded, entries, locale, values, channel=channel.value, allow_missing=allow_missing, tz=tz
     )
-    if reply.notice:
-        _note(f"notice: {reply.notice}")
+    for notice in reply.notices:
+        _note(f"notice: {notice}")
     if reply.missing:
         shown = ", ".join(f"[{name}]" for name in reply.missing)
         _note(f"warning: entry '{reply.entry_id}' is missing {shown}: fill them in before sending")
@@ -79,7 +90,7 @@ def render(
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(reply.as_json(), ensure_ascii=False, indent=2))
     else:
-        typer.echo(reply.text, nl=False)
+        typer.echo(printable(reply.text, keep_lines=True), nl=False)  # a customer's name may hold escapes
 
     if copy:
         from replykit.clipboard import ClipboardUnavailableError, copy_to_clipboard

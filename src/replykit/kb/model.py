@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
-VariableType = Literal["string", "int", "number", "money", "date", "datetime", "list"]
-VARIABLE_TYPES: tuple[str, ...] = ("string", "int", "number", "money", "date", "datetime", "list")
+from replykit.variable_types import VARIABLE_TYPES as VARIABLE_TYPES  # re-exported: the one table of types
+
+#: A declared type's name, one of VARIABLE_TYPES (replykit.variable_types defines each type once).
+VariableType = str
 
 #: Names every template sees without declaring them.
 TEMPLATE_GLOBALS: frozenset[str] = frozenset({"locale", "order", "customer", "now"})

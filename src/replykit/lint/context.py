@@ -223,6 +223,13 @@ class LintContext:
             return None
         return self.sampler.render(template, self.kb.entries[owners[0]])
 
+    def bare_render(self, template: TemplateFile) -> SampleRender | None:
+        """The template rendered with no values, as ``render --allow-missing`` does (None for partials)."""
+        owners = self.owners(template)
+        if not owners or template.is_partial:
+            return None
+        return self.sampler.render_without_values(template, self.kb.entries[owners[0]])
+
     def info(self, template: TemplateFile) -> TemplateInfo:
         key = (template.locale, template.name)
         found = self._infos.get(key)

@@ -19,8 +19,15 @@ from jinja2 import Environment
 from replykit.errors import RenderError, display_path
 from replykit.kb.model import Entry, TemplateFile
 from replykit.lint.skeleton import SharedBytecode, Skeleton, SkeletonLoader
-from replykit.rendering import GREETING, SIGNATURE, ReplyEnvironment, normalize_whitespace, render_template
-from replykit.values import sample_value
+from replykit.rendering import (
+    GREETING,
+    SIGNATURE,
+    ReplyEnvironment,
+    draft_values,
+    normalize_whitespace,
+    render_template,
+)
+from replykit.values import Missing, sample_value
 
 if TYPE_CHECKING:
     from replykit.lint.context import LintContext
@@ -67,6 +74,7 @@ class SampleRenderer:
         self._fast: dict[str, tuple[Environment, dict[str, Skeleton]]] = {}
         self._wrappers: dict[str, list[str]] = {}
         self._done: dict[tuple[str, str], SampleRender] = {}
+        self._bare: dict[tuple[str, str], SampleRender] = {}
         self._outputs: dict[tuple[str, str, tuple[tuple[str, str], ...]], str] = {}
 
     def _environment(self, locale: str) -> tuple[Environment, dict[str, Skeleton]]:
@@ -83,6 +91,32 @@ class SampleRenderer:
         values.setdefault("order", SampleRecord())
         values.setdefault("customer", SampleRecord())
         return values
+
+    def render_without_values(self, template: TemplateFile, entry: Entry) -> SampleRender:
+        """The template as ``render --allow-missing`` shows it when no value is given at all.
+
+        Required variables are ``[name]`` markers, optional ones are absent, ``order`` and
+        ``customer`` are empty drafts (an unguarded ``customer.name`` prints ``[customer.name]``):
+        a template that crashes here crashes in front of an agent.
+        """
+        key = (template.locale, template.name)
+        if key not in self._bare:
+            if self.ctx.info(template).syntax_error is not None:
+                self._bare[key] = SampleRender(error="syntax error")
+            else:
+                values = self.values_without_data(entry)
+                try:
+                    body = self._render_one(self.ctx.render_environment(template.locale), f"{template.name}.j2", values)
+                except RenderError as e:
+                    self._bare[key] = self._failure(template, str(e))
+                else:
+                    self._bare[key] = SampleRender(reply=normalize_whitespace(body))
+        return self._bare[key]
+
+    @staticmethod
+    def values_without_data(entry: Entry) -> dict[str, Any]:
+        """What a render with no ``--var`` and no ``--order`` gives a template under ``--allow-missing``."""
+        return draft_values({name: Missing(name) for name in entry.required_variables})
 
     def render(self, template: TemplateFile, entry: Entry) -> SampleRender:
         key = (template.locale, template.name)
@@ -158,16 +192,20 @@ class SampleRenderer:
         return self._wrappers[key]
 
     def partial_failures(self) -> list[tuple[TemplateFile, SampleRender]]:
-        """Greetings and signatures that fail to render with sample values, once per file."""
+        """Greetings and signatures that fail to render with sample values or with none, once per file."""
         out: list[tuple[TemplateFile, SampleRender]] = []
         for locale in self.ctx.kb.locales:
             for partial in (GREETING, SIGNATURE):
                 found = self.ctx.kb.templates.get(locale, {}).get(partial)
                 if found is None or self.ctx.info(found).syntax_error is not None:
                     continue
-                values = {"order": SampleRecord(), "customer": SampleRecord()}
-                try:
-                    self._render_one(self.ctx.render_environment(locale), f"{partial}.j2", values)
-                except RenderError as e:
-                    out.append((found, self._failure(found, str(e))))
+                samples: dict[str, Any] = {"order": SampleRecord(), "customer": SampleRecord()}
+                empty = draft_values({})
+                for values, when in ((samples, "with sample values"), (empty, "with no values")):
+                    try:
+                        self._render_one(self.ctx.render_environment(locale), f"{partial}.j2", values)
+                    except RenderError as e:
+                        failure = self._failure(found, str(e))
+                        out.append((found, SampleRender(error=f"{when}: {failure.error}", line=failure.line)))
+                        break
         return out
