@@ -166,3 +166,29 @@ def test_the_date_comes_from_git_history_in_a_git_work_tree(write_kb: WriteKB, r
     write_kb({"templates/en/new-policy.j2": "Returns are now accepted for 21 days.\n"})
     data = json.loads(run_cli("status", "--list", "--locale", "de", "--format", "json", "--kb", str(root)).stdout)
     assert data["needs_work"][0]["since"] == datetime.now(UTC).date().isoformat()
+
+
+def test_a_stale_translation_dates_from_the_commit_that_changed_the_source(write_kb: WriteKB, run_cli: RunCLI) -> None:
+    """An edit of another locale's questions in the entry file is not a source change."""
+    root = write_kb(CLEAN_KB)
+
+    def commit(day: str) -> None:
+        env = {**os.environ, "GIT_AUTHOR_DATE": f"{day}T12:00:00Z", "GIT_COMMITTER_DATE": f"{day}T12:00:00Z",
+               "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+               "GIT_COMMITTER_EMAIL": "t@example.com"}
+        for args in (["add", "-A"], ["commit", "-qm", day]):
+            subprocess.run(["git", *args], cwd=root, env=env, check=True)
+
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    assert run_cli("mark-reviewed", "--all", "--yes", "--kb", str(root)).exit_code == 0
+    commit("2026-10-05")
+    write_kb({"templates/en/refund-status.j2": "We refunded {{ refund_amount | money }}; allow 10 days.\n"})
+    commit("2026-10-20")
+    entry = CLEAN_KB["kb/refund-status.yaml"].replace('"Erstattung nicht erhalten"', '"Geld nicht erhalten"')
+    write_kb({"kb/refund-status.yaml": entry})
+    commit("2026-10-25")
+    result = run_cli("status", "--list", "--locale", "ja", "--kb", str(root))
+    assert result.stdout.splitlines()[1].split()[:4] == ["ja", "refund-status", "stale", "2026-10-20"]
+    assert result.stderr == "1 translation needs work\n"
+    render = run_cli("render", "refund-status", "--locale", "ja", "--var", "refund_amount=1000 JPY", "--kb", str(root))
+    assert "its en source changed on 2026-10-20" in render.stderr

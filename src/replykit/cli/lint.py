@@ -157,7 +157,7 @@ def _status_list(loaded: KnowledgeBase, locales: list[str] | None, output_format
         (i.locale, i.entry_id, i.state, i.since.isoformat(), i.detail) for i in items
     ]
     _echo_table(table, right_aligned_from=99)
-    typer.echo(f"{counted(len(items), 'translation')} need work", err=True)
+    typer.echo(f"{counted(len(items), 'translation')} {'needs' if len(items) == 1 else 'need'} work", err=True)
 
 
 @app.command("diff")

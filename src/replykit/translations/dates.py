@@ -10,21 +10,22 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
 
 from replykit.kb.model import Entry, KnowledgeBase
-from replykit.lockfile import TemplateIndex, templates_by_entry
+from replykit.lockfile import SourceSnapshot, TemplateIndex, source_snapshot, templates_by_entry
 
 _GIT_SECONDS = 10
 
 
-def _git_dates(root: Path) -> tuple[dict[Path, date], frozenset[Path]]:
-    """Newest commit day of every file below ``root``, and the files with uncommitted changes."""
+def _git_dates(root: Path, only: tuple[str, ...] = (".",)) -> tuple[dict[Path, date], frozenset[Path]]:
+    """Newest commit day of every file below ``root`` (or of ``only``), and the files with uncommitted changes."""
     try:
         log = subprocess.run(
-            ["git", "log", "--format=%x00%cs", "--name-only", "--no-renames", "--", "."],
+            ["git", "log", "--format=%x00%cs", "--name-only", "--no-renames", "--", *only],
             cwd=root,
             capture_output=True,
             text=True,
@@ -40,7 +41,7 @@ def _git_dates(root: Path) -> tuple[dict[Path, date], frozenset[Path]]:
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--no-renames", "-z", "--", "."],
+            ["git", "status", "--porcelain", "--no-renames", "-z", "--", *only],
             cwd=root,
             capture_output=True,
             text=True,
@@ -63,14 +64,19 @@ def _git_dates(root: Path) -> tuple[dict[Path, date], frozenset[Path]]:
 
 
 class SourceDates:
-    """Change days of a KB's files; git is asked once, on first use (keep one for a run, not longer)."""
+    """Change days of a KB's files; git is asked once, on first use (keep one for a run, not longer).
 
-    def __init__(self, root: Path) -> None:
+    ``only``: the files that will be asked about, when they are few (one reply's notice): git then
+    reads their history alone instead of the whole KB's.
+    """
+
+    def __init__(self, root: Path, only: Sequence[Path] = ()) -> None:
         self.root = root
+        self.only = tuple(str(p.resolve()) for p in only) or (".",)
 
     @cached_property
     def _git(self) -> tuple[dict[Path, date], frozenset[Path]]:
-        return _git_dates(self.root.resolve())
+        return _git_dates(self.root.resolve(), self.only)
 
     def file_changed_on(self, path: Path) -> date | None:
         dates, dirty = self._git
@@ -84,11 +90,27 @@ class SourceDates:
 
 
 def source_changed_on(
-    kb: KnowledgeBase, entry: Entry, index: TemplateIndex | None = None, dates: SourceDates | None = None
+    kb: KnowledgeBase,
+    entry: Entry,
+    index: TemplateIndex | None = None,
+    dates: SourceDates | None = None,
+    previous: SourceSnapshot | None = None,
 ) -> date:
-    """The day the entry's source text last changed (its newest source template or entry file)."""
+    """The day the entry's source text last changed (its newest source template or entry file).
+
+    With ``previous`` (the source a translation was reviewed against), only the files whose part
+    changed count: the entry file also holds every locale's questions, so its date says nothing
+    about a template edit.
+    """
     index = index if index is not None else templates_by_entry(kb)
-    dates = dates or SourceDates(kb.root)
-    files = [t.path for t in index.get(kb.source_locale, {}).get(entry.template, ())] + [entry.path]
+    templates = index.get(kb.source_locale, {}).get(entry.template, ())
+    files = [t.path for t in templates] + [entry.path]
+    if previous is not None:
+        now = source_snapshot(kb, entry, index)
+        chosen = [t.path for t in templates if previous.templates.get(t.name) != now.templates.get(t.name)]
+        if tuple(previous.questions) != tuple(now.questions):
+            chosen.append(entry.path)
+        files = chosen or files
+    dates = dates or SourceDates(kb.root, files)
     days = [d for d in (dates.file_changed_on(f) for f in files) if d is not None]
     return max(days) if days else date(1970, 1, 1)

@@ -41,7 +41,7 @@ def translation_notices(kb: KnowledgeBase, entry_id: str, requested: str, used: 
     index = templates_by_entry(kb)
     if review.digest == source_digest(kb, entry, index):
         return ()
-    day = source_changed_on(kb, entry, index).isoformat()
+    day = source_changed_on(kb, entry, index, previous=lock.sources.get(review.digest)).isoformat()
     reviewed = f", after its last review on {review.reviewed_on}" if review.reviewed_on else ""
     return (
         f"The {used} translation of '{entry_id}' may be out of date: its {source} source changed on {day}{reviewed};"

@@ -67,6 +67,11 @@ def needs_work(kb: KnowledgeBase, locales: list[str] | None = None, lock: LockFi
                 detail = "no " + ", ".join("questions" if p == "questions" else f"template {p}" for p in lacking)
             elif (entry.id, locale) in stale:
                 state, detail = "stale", stale[(entry.id, locale)]
+                review = lock.review(entry.id, locale)
+                previous = lock.sources.get(review.digest) if review else None
+                items.append(WorkItem(entry.id, locale, state, source_changed_on(kb, entry, index, dates, previous),
+                                      detail))
+                continue
             else:
                 continue
             since = since or source_changed_on(kb, entry, index, dates)
