@@ -31,6 +31,7 @@ from jinja2 import (
     Template,
     TemplateNotFound,
     TemplateSyntaxError,
+    Undefined,
     UndefinedError,
     nodes,
 )
@@ -167,8 +168,23 @@ class DraftGap(ChainableUndefined):
     __pos__ = __neg__ = __pow__ = __rpow__ = __call__ = _same  # type: ignore[assignment]
 
 
+class RecordGap(StrictUndefined):
+    """A key that ``order`` or ``customer`` lacks in a finished reply: an error naming it in full.
+
+    Undefined for ``is defined`` tests, like DraftGap; printing or using it stops the render with
+    ``customer.name is not given`` (exit 3) rather than Jinja's "'dict object' has no attribute".
+    """
+
+    __slots__ = ()
+
+
+_MUTATING_DICT_METHODS = frozenset({"update", "pop", "popitem", "setdefault", "clear"})
+
+
 class DraftRecord(Mapping[str, Any]):
     """``order`` or ``customer`` in a draft: its keys as given, a DraftGap for any other."""
+
+    gap: type[Undefined] = DraftGap
 
     def __init__(self, name: str, data: Mapping[str, Any] | None) -> None:
         self._name = name
@@ -188,15 +204,23 @@ class DraftRecord(Mapping[str, Any]):
             raise AttributeError(key)
         if key in self._data:
             return self._data[key]
-        return DraftGap(name=f"{self._name}.{key}")
+        if key in _MUTATING_DICT_METHODS:  # what the immutable sandbox refuses on a plain dict
+            raise SecurityError(f"access to attribute {key!r} of {self._name!r} is unsafe: values are read-only")
+        return self.gap(name=f"{self._name}.{key}")
 
 
-def draft_values(values: Mapping[str, Any]) -> dict[str, Any]:
-    """``values`` with ``order`` and ``customer`` as draft records (their gaps become markers)."""
+class StrictRecord(DraftRecord):
+    """``order`` or ``customer`` in a finished reply: a key it lacks is an error that names it."""
+
+    gap = RecordGap
+
+
+def draft_values(values: Mapping[str, Any], record: type[DraftRecord] = DraftRecord) -> dict[str, Any]:
+    """``values`` with ``order`` and ``customer`` as records (in a draft, their gaps become markers)."""
     out = dict(values)
     for name in ("order", "customer"):
         given = values.get(name)
-        out[name] = DraftRecord(name, given if isinstance(given, Mapping) else None)
+        out[name] = record(name, given if isinstance(given, Mapping) else None)
     return out
 
 
@@ -457,6 +481,33 @@ def _template_location(error: BaseException, root: Path) -> str | None:
     return where
 
 
+_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+
+
+def _raised_by_replykit(error: BaseException) -> bool:
+    """Whether the innermost frame of ``error`` is replykit's own code, not a template's or a library's."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and str(Path(tb.tb_frame.f_code.co_filename).resolve()).startswith(_PACKAGE_DIR)
+
+
+_RECORD_GAP = re.compile(r"'((?:order|customer)\.[^']+)' is undefined")
+
+
+class RecordValueMissingError(MissingVariablesError):
+    """A template prints a key that the order or customer data lacks (exit 3, as any missing value)."""
+
+    def __init__(self, where: str, name: str) -> None:
+        RenderError.__init__(
+            self,
+            f"{where}: {name} is not given: add it to the order data (--order FILE), guard it with"
+            f" {{% if {name} is defined %}}, or use --allow-missing to show a visible [{name}] marker",
+        )
+        self.entry_id = ""
+        self.missing = (name,)
+
+
 def render_template(env: ReplyEnvironment, name: str, context: Mapping[str, Any], *, root: Path) -> str:
     """Render one template by loader name (``track-order.j2``) within the environment's bounds.
 
@@ -496,6 +547,9 @@ def render_template(env: ReplyEnvironment, name: str, context: Mapping[str, Any]
         ) from None
     except UndefinedError as e:
         at = _template_location(e, root) or where
+        record_key = _RECORD_GAP.fullmatch(str(e))
+        if record_key:
+            raise RecordValueMissingError(at, record_key.group(1)) from None
         if str(e).endswith(" is undefined"):  # a name, not an attribute of a value
             raise RenderError(
                 f"{at}: {e}: declare it in the entry's variables and give it, or wrap its use in"
@@ -512,6 +566,8 @@ def render_template(env: ReplyEnvironment, name: str, context: Mapping[str, Any]
     except MemoryError:
         raise RenderError(f"{where}: the template needs too much memory: a runaway value?") from None
     except Exception as e:  # a template expression failing on its data: 1 / 0, "a" < 1, ...
+        if _raised_by_replykit(e):
+            raise  # a bug of ours (a filter that should have refused its input): the CLI asks for a report
         at = _template_location(e, root) or where
         raise RenderError(f"{at}: {type(e).__name__}: {e}") from None
     return "".join(chunks)
@@ -645,8 +701,7 @@ def compose_replies(
         raise MissingVariablesError(joined_id, missing)
     context: dict[str, Any] = {name: value for name, value in values.items() if value is not None}
     context.update({name: Missing(name) for name in missing})
-    if allow_missing:
-        context = draft_values(context)
+    context = draft_values(context, DraftRecord if allow_missing else StrictRecord)
 
     environments: dict[str, ReplyEnvironment] = {}
 

@@ -1,6 +1,7 @@
 """Imports every command module so that each registers itself on the app."""
 
 from replykit.cli import check  # noqa: F401
+from replykit.cli import insights  # noqa: F401
 from replykit.cli import import_kb  # noqa: F401
 from replykit.cli import init  # noqa: F401
 from replykit.cli import export  # noqa: F401

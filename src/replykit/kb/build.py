@@ -44,7 +44,7 @@ from replykit.printable import first_control
 
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-ENTRY_KEYS = ("id", "questions", "template", "variables", "tags", "examples", "lint", "translations", "notes")
+ENTRY_KEYS = ("id", "questions", "template", "variables", "tags", "examples", "lint", "draft", "translations", "notes")
 VARIABLE_KEYS = ("type", "required", "description")
 STR_TAG = "tag:yaml.org,2002:str"
 
@@ -277,6 +277,14 @@ class _Builder:
         ignore: frozenset[str] = frozenset()
         if "lint" in fields:
             ignore = self._lint_ignore(path, fields["lint"])
+        draft = False
+        if "draft" in fields:
+            dnode = fields["draft"]
+            flag = scalar_value(dnode) if isinstance(dnode, yaml.ScalarNode) else None
+            if isinstance(flag, bool):
+                draft = flag
+            else:
+                self._problem(path, dnode, "draft must be true or false")
         pending = "translations" in fields and self._translations_state(path, fields["translations"])
         notes = self._notes(path, fields["notes"]) if "notes" in fields else ""
         if entry_id is None or len(self.problems) > before:
@@ -290,6 +298,7 @@ class _Builder:
             tags=tags,
             examples=frozen_map(examples),
             lint_ignore=ignore,
+            draft=draft,
             key_positions=frozen_map(positions),
             translations_pending=pending,
             notes=notes,

@@ -109,6 +109,8 @@ class Entry:
     tags: tuple[str, ...] = ()
     examples: Mapping[str, tuple[Phrasing, ...]] = field(default_factory=frozen_map)
     lint_ignore: frozenset[str] = frozenset()
+    #: ``draft: true``: written by ``insights --draft``, not reviewed; never a confident answer.
+    draft: bool = False
     #: Position of each top-level key (``id``, ``questions``, ...) and of ``questions.<locale>``.
     key_positions: Mapping[str, Position] = field(default_factory=frozen_map)
     #: ``translations: pending``: published in the source locale, translations to follow (warnings).

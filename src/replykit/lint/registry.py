@@ -9,6 +9,7 @@ from __future__ import annotations
 from replykit.lint.rule import Rule
 from replykit.lint.rules import (
     ambiguous_questions,
+    draft_entry,
     email_mismatch,
     example_mismatch,
     kb_format,
@@ -51,5 +52,6 @@ RULES: dict[str, Rule] = {
         whitespace.RULE,
         punctuation.RULE,
         length.RULE,
+        draft_entry.RULE,
     )
 }

@@ -359,6 +359,8 @@ class Matcher:
             first = ranked[0].final
             second = ranked[1].final if len(ranked) > 1 else 0.0
             confident = first >= self.settings.min_score and first - second >= self.settings.min_margin
+            # A draft entry (written by `insights --draft`, not reviewed) is never a confident answer.
+            confident = confident and not self.kb.entries[self.index.entry_ids[ranked[0].entry]].draft
         matches = tuple(self._match(r, ranking if explain else None) for r in ranked[: max(top, 0)])
         return Suggestion(text, locale, source, confident, matches)
 
