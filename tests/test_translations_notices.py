@@ -65,3 +65,14 @@ def test_suggest_shows_the_notice_with_the_reply(write_kb: WriteKB, run_cli: Run
     assert "The de translation of 'refund-status' may be out of date: its en source changed on 2026-11-02" in (
         result.stdout
     )
+
+
+def test_suggest_json_carries_the_notice(write_kb: WriteKB, run_cli: RunCLI) -> None:
+    root = _stale_kb(write_kb, run_cli)
+    result = run_cli("suggest", "--kb", str(root), "--locale", "de", "--format", "json",
+                     "wann bekomme ich mein Geld zurück")
+    assert result.exit_code == 0, result.stderr
+    reply = json.loads(result.stdout)["reply"]
+    assert reply["entry"] == "refund-status"
+    assert any(n.startswith("The de translation of 'refund-status' may be out of date: its en source changed on"
+                            " 2026-11-02") for n in reply["notices"])
