@@ -26,7 +26,6 @@ from typing import Any
 
 from replykit.errors import UserError
 from replykit.kb.model import Entry, KnowledgeBase, TemplateFile
-from replykit.kb.yamlnodes import load_json_data
 
 LOCK_NAME = "replykit.lock"
 LOCK_VERSION = 2
@@ -125,6 +124,8 @@ def _read(path: Path) -> LockFile:
     if not path.is_file():
         raise LockFileError(f"{path}: the translation lock is not a file: remove or rename it, then run"
                             " replykit mark-reviewed --all --yes")
+    from replykit.kb.yamlnodes import load_json_data  # here: a reply's notice must not import YAML
+
     try:
         data = load_json_data(path, path.read_text(encoding="utf-8"))  # bounded nesting (kb/yamlnodes.py)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
