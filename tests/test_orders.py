@@ -167,3 +167,13 @@ def test_render_order_file_goes_through_the_mapping(write_kb: WriteKB, run_cli: 
     assert result.stdout == f"Wir haben {eur} für KS-2026-00001 erstattet.\n"
     typo = run_cli(*args, "--var", "oder_id=1")
     assert typo.exit_code == 2 and "has no variable 'oder_id'" in typo.stderr
+
+
+def test_a_flat_order_file_still_fills_a_kb_with_an_orders_mapping(run_cli: RunCLI) -> None:
+    """`make demo`'s render: the sample KB maps nested exports, and its flat examples/order.yaml still works."""
+    result = run_cli("render", "track-order", "--kb", str(SAMPLE_KB), "--locale", "de", "--channel", "chat",
+                     "--order", str(SAMPLE_KB / "examples" / "order.yaml"), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    reply = json.loads(result.stdout)
+    assert reply["missing"] == []
+    assert "KS-2026-10482" in reply["text"] and "EJ123456789JP" in reply["text"]

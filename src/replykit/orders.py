@@ -418,7 +418,16 @@ def read_order(path: Path, settings: OrderSettings | None) -> Mapping[str, Any]:
             f"--order {path}: holds {len(records)} orders: give a file with one order,"
             " or name the order number in the message"
         )
-    return settings.mapping.flatten(records[0])
+    return with_own_keys(records[0], settings.mapping.flatten(records[0]))
+
+
+def with_own_keys(record: Mapping[str, Any], mapped: Mapping[str, Any]) -> dict[str, Any]:
+    """A flat order file names the variables itself: its top-level keys, then the mapping's values on top."""
+    flat = {**record, **mapped}
+    own_customer, mapped_customer = record.get("customer"), mapped.get("customer")
+    if isinstance(own_customer, Mapping) and isinstance(mapped_customer, Mapping):
+        flat["customer"] = {**own_customer, **mapped_customer}
+    return flat
 
 
 def merge_values(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
