@@ -131,7 +131,7 @@ def test_an_unreadable_file_is_named(write_kb: WriteKB, run_cli: RunCLI) -> None
 def test_a_failed_write_is_a_clear_error_and_keeps_the_old_file(write_kb: WriteKB, run_cli: RunCLI) -> None:
     root = write_kb({**BASE, "kb/a.yaml": ENTRY + '  de: ["wo ist mein Paket"]\n', "templates/de/a.j2": "Hallo\n"},
                     config=CONFIG)
-    assert run_cli("mark-reviewed", "--all", "--kb", str(root)).exit_code == 0
+    assert run_cli("mark-reviewed", "--all", "--yes", "--kb", str(root)).exit_code == 0
     lock = root / "replykit.lock"
     before = lock.read_bytes()
     (root / "templates/en/a.j2").write_text("Hello again\n", encoding="utf-8")
@@ -141,7 +141,7 @@ def test_a_failed_write_is_a_clear_error_and_keeps_the_old_file(write_kb: WriteK
         resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))
 
     replykit = Path(sys.executable).with_name("replykit")
-    result = subprocess.run([str(replykit), "mark-reviewed", "--all", "--kb", str(root)], capture_output=True,
+    result = subprocess.run([str(replykit), "mark-reviewed", "--all", "--yes", "--kb", str(root)], capture_output=True,
                             text=True, preexec_fn=small_files, check=False, env=dict(os.environ))
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

@@ -86,7 +86,7 @@ def test_unknown_keys_are_errors_with_the_allowed_keys(write_kb: WriteKB) -> Non
     root = write_kb({"kb/a.yaml": entry, "templates/en/a.j2": "x"})
     assert problems_of(root) == [
         "kb/a.yaml:3:1: unknown key 'varaibles' in an entry: expected one of id, questions, template, variables,"
-        " tags, examples, lint, draft",
+        " tags, examples, lint, draft, translations, notes",
         "kb/a.yaml:5:21: unknown key 'requird' in variable 'x': expected one of type, required, description",
     ]
 

@@ -16,9 +16,10 @@ def _stale(run_cli: RunCLI, root: Path) -> list[str]:
 
 def test_edit_the_source_then_review_a_translation(write_kb: WriteKB, run_cli: RunCLI) -> None:
     root = write_kb(CLEAN_KB)
-    result = run_cli("mark-reviewed", "--all", "--kb", str(root))
+    result = run_cli("mark-reviewed", "--all", "--yes", "--kb", str(root))
     assert result.exit_code == 0
-    assert result.stdout.startswith("marked 4 translations as reviewed in ")
+    assert "marked 4 translations as reviewed in " in result.stdout
+    assert "  de  track-order  (source changed)" in result.stdout  # --all lists what it marks
     lock = json.loads((root / "replykit.lock").read_text(encoding="utf-8"))
     assert sorted(lock["translations"]) == ["refund-status", "track-order"]
     assert sorted(lock["translations"]["track-order"]) == ["de", "ja"]
@@ -33,7 +34,7 @@ def test_edit_the_source_then_review_a_translation(write_kb: WriteKB, run_cli: R
     assert "run replykit mark-reviewed refund-status --locale de" in result.stdout
 
     # The German translator reviews theirs.
-    result = run_cli("mark-reviewed", "refund-status", "--locale", "de", "--kb", str(root))
+    result = run_cli("mark-reviewed", "refund-status", "--locale", "de", "--yes", "--kb", str(root))
     assert result.stdout.startswith("marked 1 translation as reviewed")
     assert _stale(run_cli, root) == ["ja/refund-status.j2"]
 
@@ -49,8 +50,13 @@ def test_mark_reviewed_usage_errors(write_kb: WriteKB, run_cli: RunCLI) -> None:
     assert missing.exit_code == 2 and "name the entries" in missing.stderr
     unknown = run_cli("mark-reviewed", "track-ordre", "--kb", str(root))
     assert unknown.exit_code == 2 and "no entry with id 'track-ordre'" in unknown.stderr
-    source = run_cli("mark-reviewed", "--all", "--locale", "en", "--kb", str(root))
+    source = run_cli("mark-reviewed", "--all", "--yes", "--locale", "en", "--kb", str(root))
     assert source.exit_code == 2 and "en is not a translation locale" in source.stderr
+    write_kb({"kb/new.yaml": "id: new\nquestions: {en: [brand new question]}\n", "templates/en/new.j2": "New.\n"})
+    nothing = run_cli("mark-reviewed", "new", "--kb", str(root))
+    assert nothing.exit_code == 0 and nothing.stdout.startswith("nothing to mark: none of these entries has a")
+    no_terminal = run_cli("mark-reviewed", "--all", "--kb", str(root))
+    assert no_terminal.exit_code == 2 and "stdin is not a terminal: give --yes" in no_terminal.stderr
     assert not (root / "replykit.lock").exists()
 
 

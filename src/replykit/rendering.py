@@ -725,6 +725,9 @@ def compose_replies(
         for entry, body in bodies
         if body.locale != requested
     )
+    from replykit.translations.notices import translation_notices  # stale or pending, from replykit.lock
+
+    notices += tuple(n for entry, body in bodies for n in translation_notices(kb, entry.id, requested, body.locale))
     declared = dict.fromkeys(name for entry in entries for name in entry.variables)
     variables_used = {name: values[name] for name in declared if name in values and values[name] is not None}
     return RenderedReply(

@@ -11,3 +11,4 @@ from replykit.cli import suggest  # noqa: F401
 from replykit.cli import serve  # noqa: F401
 from replykit.cli import desk  # noqa: F401
 from replykit.cli import list  # noqa: F401
+from replykit.cli import translations  # noqa: F401

@@ -44,7 +44,7 @@ from replykit.printable import first_control
 
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 VARIABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-ENTRY_KEYS = ("id", "questions", "template", "variables", "tags", "examples", "lint", "draft")
+ENTRY_KEYS = ("id", "questions", "template", "variables", "tags", "examples", "lint", "draft", "translations", "notes")
 VARIABLE_KEYS = ("type", "required", "description")
 STR_TAG = "tag:yaml.org,2002:str"
 
@@ -285,6 +285,8 @@ class _Builder:
                 draft = flag
             else:
                 self._problem(path, dnode, "draft must be true or false")
+        pending = "translations" in fields and self._translations_state(path, fields["translations"])
+        notes = self._notes(path, fields["notes"]) if "notes" in fields else ""
         if entry_id is None or len(self.problems) > before:
             return None
         return Entry(
@@ -298,6 +300,8 @@ class _Builder:
             lint_ignore=ignore,
             draft=draft,
             key_positions=frozen_map(positions),
+            translations_pending=pending,
+            notes=notes,
         )
 
     def _entry_id(self, path: str, node: yaml.Node, id_node: yaml.Node | None) -> str | None:
@@ -391,6 +395,21 @@ class _Builder:
                         self._unknown_key(path, knode, key, VARIABLE_KEYS, f"variable '{name}'")
             out[name] = Variable(name, vtype, required, description, position(path, key_node))
         return out
+
+    def _translations_state(self, path: Path | str, node: yaml.Node) -> bool:
+        """``translations: pending``: publish in the source locale now, translations to follow."""
+        value = scalar_value(node) if isinstance(node, yaml.ScalarNode) else None
+        if value != "pending":
+            self._problem(path, node, "translations must be 'pending' (publish now, translations to follow)")
+            return False
+        return True
+
+    def _notes(self, path: Path | str, node: yaml.Node) -> str:
+        value = scalar_value(node) if isinstance(node, yaml.ScalarNode) else None
+        if not isinstance(value, str):
+            self._problem(path, node, "notes must be text: a note for translators and authors")
+            return ""
+        return value.strip()
 
     def _lint_ignore(self, path: Path | str, node: yaml.Node) -> frozenset[str]:
         if not isinstance(node, yaml.MappingNode):

@@ -113,6 +113,10 @@ class Entry:
     draft: bool = False
     #: Position of each top-level key (``id``, ``questions``, ...) and of ``questions.<locale>``.
     key_positions: Mapping[str, Position] = field(default_factory=frozen_map)
+    #: ``translations: pending``: published in the source locale, translations to follow (warnings).
+    translations_pending: bool = False
+    #: ``notes:``: context for translators (exported with every unit of the entry).
+    notes: str = ""
 
     @property
     def path(self) -> Path:

@@ -1,7 +1,8 @@
 """Translation coverage per locale: what ``replykit status`` shows and missing-translation checks.
 
 An entry is complete in a locale when it has questions and every template variant the source
-locale has (``track-order``, ``track-order.chat``), and its translation is not stale.
+locale has (``track-order``, ``track-order.chat``), and its translation is not stale. An entry
+marked ``translations: pending`` that lacks a translation counts as pending, not missing.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class LocaleStatus:
     missing: int
     stale: int
     is_source: bool = False
+    pending: int = 0
 
     @property
     def percent(self) -> float:
@@ -44,6 +46,7 @@ class LocaleStatus:
             "complete": self.complete,
             "missing": self.missing,
             "stale": self.stale,
+            "pending": self.pending,
             "percent": round(self.percent, 1),
         }
 
@@ -55,14 +58,18 @@ def translation_status(kb: KnowledgeBase, lock: LockFile | None = None) -> list[
     rows = []
     ordered = [kb.source_locale, *(loc for loc in kb.locales if loc != kb.source_locale)]
     for locale in ordered:
-        missing = stale_count = 0
+        missing = stale_count = pending = 0
         for entry in kb.entries.values():
             if missing_parts(kb, entry, locale, index):
-                missing += 1
+                if entry.translations_pending:
+                    pending += 1
+                else:
+                    missing += 1
             elif (entry.id, locale) in stale:
                 stale_count += 1
         total = len(kb.entries)
+        complete = total - missing - stale_count - pending
         rows.append(
-            LocaleStatus(locale, total, total - missing - stale_count, missing, stale_count, locale == kb.source_locale)
+            LocaleStatus(locale, total, complete, missing, stale_count, locale == kb.source_locale, pending)
         )
     return rows

@@ -17,6 +17,7 @@ from replykit.lint.rules import (
     locale_data,
     missing_translation,
     number_mismatch,
+    pending_translation,
     placeholder_mismatch,
     punctuation,
     stale_translation,
@@ -34,6 +35,7 @@ RULES: dict[str, Rule] = {
     for rule in (
         kb_format.RULE,
         missing_translation.RULE,
+        pending_translation.RULE,
         template_syntax.RULE,
         template_missing_ref.RULE,
         undeclared_variable.RULE,

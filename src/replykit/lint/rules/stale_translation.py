@@ -30,8 +30,8 @@ def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Violation]:
         where = Position(templates[0].file) if templates else entry.position_of(f"questions.{locale}")
         yield Violation(
             where,
-            f"{locale} translation of '{entry_id}' is stale ({why}): review it against the"
-            f" {ctx.source_locale} source, then run replykit mark-reviewed {entry_id} --locale {locale}",
+            f"{locale} translation of '{entry_id}' is stale ({why}): see the change with replykit diff {entry_id}"
+            f" --locale {locale}, update it, then run replykit mark-reviewed {entry_id} --locale {locale}",
             (entry_id,),
         )
 
