@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from replykit.errors import UserError
-from replykit.kb.loader import write_atomic
+from replykit.kb.loader import MAX_FILE_BYTES, write_atomic
 from replykit.kb.model import Entry, KnowledgeBase, TemplateFile
 from replykit.kb.yamlnodes import load_json_data
 
@@ -61,6 +61,11 @@ def read_lock(kb: KnowledgeBase) -> LockFile:
     if not path.is_file():
         return LockFile(path)
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:  # refused unread, like every KB file
+            raise LockFileError(
+                f"{path}: the translation lock file is over {MAX_FILE_BYTES // 2**20} MB: restore it from git,"
+                " or delete it and run replykit mark-reviewed --all"
+            )
         data = load_json_data(path, path.read_text(encoding="utf-8"))  # bounded nesting (kb/yamlnodes.py)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         where = f":{e.lineno}:{e.colno}" if isinstance(e, json.JSONDecodeError) else ""
