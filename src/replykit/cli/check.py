@@ -16,7 +16,8 @@ def check(kb: KBOption = None) -> None:
     loaded = open_kb(kb)
     n_phrasings = sum(len(items) for e in loaded.entries.values() for items in e.questions.values())
     typer.echo(
-        f"{printable(str(loaded.root))}: {counted(len(loaded.entries), 'entry', 'entries')}, {counted(n_phrasings, 'phrasing')}, "
+        f"{printable(str(loaded.root))}: {counted(len(loaded.entries), 'entry', 'entries')}, "
+        f"{counted(n_phrasings, 'phrasing')}, "
         f"locales {', '.join(loaded.locales)} (source {loaded.source_locale})"
     )
 
