@@ -1,0 +1,45 @@
+"""Onboarding as a team's real files have it: found in QA, each through the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+
+from tests.conftest import RunCLI, WriteKB
+
+CONFIG = "source_locale: en\nlocales: [en, de]\n"
+
+
+@pytest.fixture
+def kb(write_kb: WriteKB) -> Path:
+    return write_kb({}, config=CONFIG)
+
+
+def test_a_title_row_above_the_header_is_skipped(kb: Path, tmp_path: Path, run_cli: RunCLI) -> None:
+    # What a team's shared sheet looks like: a bold title, a blank row, then the columns.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = "Kumo Supply customer FAQ (last edited by Mia)"
+    sheet.append([])
+    sheet.append(["Category", "Question (EN)", "Answer (EN)", "Question (DE)", "Answer (DE)"])
+    sheet.append(["Shipping", "Where is my order?", "It ships in 2 days.", "Wo ist meine Bestellung?", "In 2 Tagen."])
+    path = tmp_path / "FAQ.xlsx"
+    book.save(path)
+
+    result = run_cli("import", str(path), "--kb", str(kb))
+    assert result.exit_code == 0, result.stderr
+    assert "FAQ.xlsx:1: the rows above the header (row 3) were read as a title" in result.stderr
+    data = yaml.safe_load((kb / "kb/shipping/where-is-my-order.yaml").read_text(encoding="utf-8"))
+    assert data["questions"] == {"en": ["Where is my order?"], "de": ["Wo ist meine Bestellung?"]}
+
+
+def test_a_header_error_names_the_header_row(kb: Path, tmp_path: Path, run_cli: RunCLI) -> None:
+    path = tmp_path / "faq.csv"
+    path.write_text("\nquestion_en,reply\nWhere is my order?,On its way.\n", encoding="utf-8")
+    result = run_cli("import", str(path), "--kb", str(kb))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("replykit: error: faq.csv:2: no answer column (found: question_en, reply)")
