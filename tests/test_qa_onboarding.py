@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import openpyxl
@@ -43,3 +44,18 @@ def test_a_header_error_names_the_header_row(kb: Path, tmp_path: Path, run_cli: 
     result = run_cli("import", str(path), "--kb", str(kb))
     assert result.exit_code == 2
     assert result.stderr.startswith("replykit: error: faq.csv:2: no answer column (found: question_en, reply)")
+
+
+def test_an_inactive_zendesk_macro_is_named(kb: Path, tmp_path: Path, run_cli: RunCLI) -> None:
+    # GET /api/v2/macros lists retired macros too, with "active": false
+    # (https://developer.zendesk.com/api-reference/ticketing/business-rules/macros/).
+    path = tmp_path / "macros.json"
+    macros = [
+        {"id": 1, "title": "Where is it", "active": True, "actions": [{"field": "comment_value", "value": "Soon."}]},
+        {"id": 2, "title": "Old returns", "active": False, "actions": [{"field": "comment_value", "value": "Old."}]},
+    ]
+    path.write_text(json.dumps({"macros": macros, "next_page": None, "count": 2}), encoding="utf-8")
+    result = run_cli("import", str(path), "--kb", str(kb))
+    assert result.exit_code == 0, result.stderr
+    assert "macros.json: item 2: macro 'Old returns' is inactive in Zendesk: imported anyway" in result.stderr
+    assert "item 1" not in result.stderr

@@ -168,6 +168,8 @@ def _zendesk_macro(record: Mapping[str, Any], batch: ImportBatch, where: str, lo
             "items export (GET /api/v2/dynamic_content/items) for its text in every language",
         )
         return
+    if record.get("active") is False:
+        batch.note(where, f"macro '{title}' is inactive in Zendesk: imported anyway (delete the entry if retired)")
     category, question = _title_parts(title)
     item = ImportedItem(
         key=f"zendesk-macro-{record.get('id', title)}", where=where, category=category, bare_names_are_variables=False
