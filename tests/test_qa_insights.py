@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from .conftest import RunCLI, WriteKB
@@ -22,3 +25,22 @@ def test_steady_traffic_is_no_trend(write_kb: WriteKB, run_cli: RunCLI, tmp_path
     assert json.loads(result.stdout)["trend"] == []
     text = run_cli("insights", "--kb", str(root), str(source)).stdout
     assert "▼" not in text and "▲" not in text and "Trend" not in text
+
+
+def test_a_gaps_suggested_id_is_the_same_in_every_run(write_kb: WriteKB, tmp_path: Path) -> None:
+    # --draft names files by these ids: a different id per run would leave a new draft each time.
+    # Every word of these messages is equally frequent, so only a stable tie-break gives one answer;
+    # each process gets its own string hash seed, which decided the tie before.
+    root = write_kb(KB_FILES)
+    source = tmp_path / "mail.txt"
+    source.write_text("do you sell gift cards? I want one for my sister\n" * 6, encoding="utf-8")
+    replykit = Path(sys.executable).parent / "replykit"
+    ids = set()
+    for seed in ("1", "2", "3", "4", "5"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run(
+            [str(replykit), "insights", "--kb", str(root), str(source), "--format", "json"],
+            capture_output=True, text=True, env=env, check=True,
+        )
+        ids.add(tuple(g["id"] for g in json.loads(out.stdout)["gaps"]))
+    assert ids == {("gift-card",)}
