@@ -44,3 +44,12 @@ def test_a_gaps_suggested_id_is_the_same_in_every_run(write_kb: WriteKB, tmp_pat
         )
         ids.add(tuple(g["id"] for g in json.loads(out.stdout)["gaps"]))
     assert ids == {("gift-card",)}
+
+
+def test_the_summary_line_counts_in_words(write_kb: WriteKB, run_cli: RunCLI, tmp_path: Path) -> None:
+    root = write_kb(KB_FILES)
+    source = tmp_path / "mail.txt"
+    source.write_text("do you sell gift cards?\ncan I buy a gift card\ngift cards available?\n", encoding="utf-8")
+    result = run_cli("insights", "--kb", str(root), str(source))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("3 messages · 0 answered with confidence (0%) · 1 gap · 0 records skipped\n")
