@@ -53,3 +53,20 @@ def test_the_summary_line_counts_in_words(write_kb: WriteKB, run_cli: RunCLI, tm
     result = run_cli("insights", "--kb", str(root), str(source))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("3 messages · 0 answered with confidence (0%) · 1 gap · 0 records skipped\n")
+
+
+def test_csv_as_excel_writes_it_in_europe(write_kb: WriteKB, run_cli: RunCLI, tmp_path: Path) -> None:
+    # Excel's plain "CSV" on a German or French Windows: semicolons and Windows-1252, CRLF lines.
+    root = write_kb(KB_FILES)
+    source = tmp_path / "tickets.csv"
+    rows = ["Ticket ID;Created;Subject;Description", '1;2026-10-01;Paket;"Wo ist mein Paket? Grüße"']
+    rows += ["2;2026-10-02;Geld;wann bekomme ich mein Geld zurück", "3;2026-10-03;x;Où est mon colis?"]
+    source.write_bytes("\r\n".join(rows).encode("cp1252") + b"\r\n")
+    result = run_cli("insights", "--kb", str(root), str(source), "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["messages"], report["skipped"]) == (3, 0)
+    counts = {e["id"]: e["count"] for e in report["entries"]}
+    assert counts["refund-status"] == 1 and counts["track-order"] == 2
+    assert f"{source}:2: record 1: not UTF-8: read as Windows-1252 from here on" in result.stderr
+    assert result.stderr.count("replykit: warning:") == 1
