@@ -59,3 +59,23 @@ def test_an_inactive_zendesk_macro_is_named(kb: Path, tmp_path: Path, run_cli: R
     assert result.exit_code == 0, result.stderr
     assert "macros.json: item 2: macro 'Old returns' is inactive in Zendesk: imported anyway" in result.stderr
     assert "item 1" not in result.stderr
+
+
+def test_a_markdown_faqs_inline_marks_become_plain_text(kb: Path, tmp_path: Path, run_cli: RunCLI) -> None:
+    # A help-centre FAQ written in Markdown; replies are plain-text e-mails, where ** and [..](..) show raw.
+    path = tmp_path / "faq.md"
+    path.write_text(
+        "# Where is my order?\n\n"
+        "Your order ships within **2 business days**. See [tracking](https://kumo.example/track).\n\n"
+        "- EU: 3 days\n- write to <mailto:help@kumo.example>, `KS-` numbers\n\n"
+        "```\nkept **as is**\n```\n",
+        encoding="utf-8",
+    )
+    result = run_cli("import", str(path), "--kb", str(kb))
+    assert result.exit_code == 0, result.stderr
+    reply = run_cli("render", "where-is-my-order", "--kb", str(kb), "--locale", "en", "--channel", "chat")
+    assert reply.exit_code == 0, reply.stderr
+    assert reply.stdout.strip() == (
+        "Your order ships within 2 business days. See tracking (https://kumo.example/track).\n\n"
+        "- EU: 3 days\n- write to help@kumo.example, KS- numbers\n\n```\nkept **as is**\n```"
+    )
