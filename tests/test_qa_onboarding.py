@@ -79,3 +79,27 @@ def test_a_markdown_faqs_inline_marks_become_plain_text(kb: Path, tmp_path: Path
         "Your order ships within 2 business days. See tracking (https://kumo.example/track).\n\n"
         "- EU: 3 days\n- write to help@kumo.example, KS- numbers\n\n```\nkept **as is**\n```"
     )
+
+
+def test_a_renamed_copy_of_an_earlier_import_is_named(kb: Path, tmp_path: Path, run_cli: RunCLI) -> None:
+    # The sheet downloaded again lands as "FAQ (1).csv": by its name it is a new source.
+    text = "question_en,answer_en\nWhere is my order?,On its way.\nHow do I pay?,By card.\n"
+    (tmp_path / "FAQ.csv").write_text(text, encoding="utf-8")
+    (tmp_path / "FAQ (1).csv").write_text(text + "Do you ship to Japan?,Yes.\n", encoding="utf-8")
+    assert run_cli("import", str(tmp_path / "FAQ.csv"), "--kb", str(kb)).exit_code == 0
+
+    again = run_cli("import", str(tmp_path / "FAQ (1).csv"), "--kb", str(kb), "--dry-run")
+    assert again.exit_code == 0, again.stderr
+    assert (
+        "FAQ (1).csv:2: question 'Where is my order?' is already asked by entry 'where-is-my-order', which"
+        " FAQ (1).csv did not import: the new entry 'where-is-my-order-2' competes with it."
+    ) in again.stderr
+    assert "Import it with --source NAME (the earlier file's name) to sync instead" in again.stderr
+    assert "FAQ (1).csv:4" not in again.stderr  # a new question is no copy
+
+    synced = run_cli("import", str(tmp_path / "FAQ (1).csv"), "--kb", str(kb), "--source", "FAQ.csv")
+    assert synced.exit_code == 0, synced.stderr
+    assert "already asked" not in synced.stderr
+    assert sorted(p.name for p in (kb / "kb").rglob("*.yaml")) == [
+        "do-you-ship-to-japan.yaml", "how-do-i-pay.yaml", "where-is-my-order.yaml"
+    ]
