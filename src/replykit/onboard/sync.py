@@ -21,7 +21,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from replykit.kb.loader import write_atomic
 from replykit.kb.model import Entry, KnowledgeBase
 from replykit.onboard import entryfile
 from replykit.onboard.errors import ImportInputError
@@ -30,6 +29,7 @@ from replykit.onboard.placeholders import ConvertedAnswer, to_template
 from replykit.onboard.records import ImportBatch, ImportedItem, Notice
 from replykit.onboard.state import ImportState, ItemState, load_state, save_state, text_hash
 from replykit.onboard.template_text import as_text
+from replykit.userfiles import write_user_file
 
 
 class Action(StrEnum):
@@ -427,7 +427,7 @@ def apply_plan(plan: ImportPlan) -> bool:
     )
     try:
         for change in plan.writes:
-            write_atomic(plan.root / change.path, change.new_text.encode("utf-8"))
+            write_user_file(plan.root / change.path, change.new_text.encode("utf-8"))
             written.append(change)
         return save_state(plan.root, plan.state) or bool(plan.writes)
     except OSError as e:
@@ -435,7 +435,7 @@ def apply_plan(plan: ImportPlan) -> bool:
             if done.local_text is None:
                 (plan.root / done.path).unlink(missing_ok=True)
             else:
-                write_atomic(plan.root / done.path, done.local_text.encode("utf-8"))
+                write_user_file(plan.root / done.path, done.local_text.encode("utf-8"))
         for folder in new_folders:
             with contextlib.suppress(OSError):
                 folder.rmdir()
