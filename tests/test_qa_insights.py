@@ -70,3 +70,17 @@ def test_csv_as_excel_writes_it_in_europe(write_kb: WriteKB, run_cli: RunCLI, tm
     assert counts["refund-status"] == 1 and counts["track-order"] == 2
     assert f"{source}:2: record 1: not UTF-8: read as Windows-1252 from here on" in result.stderr
     assert result.stderr.count("replykit: warning:") == 1
+
+
+def test_a_folder_without_emails_is_an_error_not_an_empty_report(
+    write_kb: WriteKB, run_cli: RunCLI, tmp_path: Path
+) -> None:
+    root = write_kb(KB_FILES)
+    folder = tmp_path / "Downloads"
+    folder.mkdir()
+    (folder / "export.msg").write_bytes(b"Outlook's own format")
+    result = run_cli("insights", "--kb", str(root), str(folder))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"replykit: error: {folder}: no .eml file in this folder or below: give the folder the e-mails were saved to\n"
+    )

@@ -390,6 +390,8 @@ def _email_record(data: bytes, number: int, where: str) -> Message | BadRecord:
 
 def _read_eml(path: Path, counter: _Counter) -> Iterator[Message | BadRecord]:
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*.eml") if p.is_file())
+    if not files:
+        raise UserError(f"{path}: no .eml file in this folder or below: give the folder the e-mails were saved to")
     for file in files:
         try:
             data = file.read_bytes()
