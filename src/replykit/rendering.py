@@ -389,12 +389,16 @@ class _CompiledTemplates(FileSystemBytecodeCache):
 
 
 def _merged_locale_data(kb: KnowledgeBase, chain: Sequence[str]) -> dict[str, Any]:
-    """``locale.*``: the first locale file of the chain, keys it lacks taken from the next ones."""
+    """``locale.*``: the first locale file of the chain, keys it lacks taken from the next ones.
+
+    A key left empty (``store_name:``, YAML's null) counts as lacking: the next file's value is used,
+    so a reply never thanks the customer for contacting "None".
+    """
     merged: dict[str, Any] = {}
     for loc in reversed(chain):
         data = kb.locale_data.get(loc)
         if data is not None:
-            merged.update(data.data)
+            merged.update((k, v) for k, v in data.data.items() if v is not None or k not in merged)
     return merged
 
 
