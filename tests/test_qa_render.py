@@ -18,3 +18,15 @@ def test_a_locale_key_left_empty_falls_back_instead_of_printing_none(write_kb: W
     result = run_cli("render", "contact", "--kb", str(root), "--locale", "de", "--channel", "chat")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "Vielen Dank für Ihre Anfrage bei Kumo Supply.\n"
+
+
+def test_a_broken_template_is_reported_before_missing_values(write_kb: WriteKB, run_cli: RunCLI) -> None:
+    # Asking the agent for values first sends them round twice before the real problem shows.
+    root = write_kb({
+        "kb/track.yaml": "id: track\nquestions: {en: [Where is it?]}\n"
+        "variables: {order_id: {type: string, required: true}}\n",
+        "templates/en/track.j2": "Order {{ order_id }} is on its way {{ eta }\n",
+    })
+    result = run_cli("render", "track", "--kb", str(root), "--locale", "en")
+    assert result.exit_code == 2
+    assert result.stderr == "replykit: error: templates/en/track.j2:1: template syntax error: unexpected '}'\n"
