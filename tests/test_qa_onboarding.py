@@ -103,3 +103,23 @@ def test_a_renamed_copy_of_an_earlier_import_is_named(kb: Path, tmp_path: Path, 
     assert sorted(p.name for p in (kb / "kb").rglob("*.yaml")) == [
         "do-you-ship-to-japan.yaml", "how-do-i-pay.yaml", "where-is-my-order.yaml"
     ]
+
+
+def test_a_blank_canned_response_is_skipped_not_fatal(kb: Path, tmp_path: Path, run_cli: RunCLI) -> None:
+    # GET /api/v1/accounts/{id}/canned_responses
+    # (https://www.chatwoot.com/developers/api/#tag/Canned-Responses): someone saved one blank.
+    path = tmp_path / "canned.json"
+    path.write_text(
+        json.dumps([
+            {"id": 1, "account_id": 1, "short_code": "wismo", "content": "Hi {{contact.name}}, it is on its way."},
+            {"id": 2, "account_id": 1, "short_code": "refund", "content": ""},
+        ]),
+        encoding="utf-8",
+    )
+    result = run_cli("import", str(path), "--kb", str(kb))
+    assert result.exit_code == 0, result.stderr
+    assert "canned.json: item 2: canned response 'refund' has an empty content: skipped" in result.stderr
+    assert (kb / "templates/en/wismo.j2").read_text(encoding="utf-8") == "Hi {{ customer.name }}, it is on its way.\n"
+    # A file of another shape is still an error.
+    path.write_text(json.dumps([{"id": 1, "title": "x"}]), encoding="utf-8")
+    assert run_cli("import", str(path), "--kb", str(kb), "--format", "chatwoot").exit_code == 2
