@@ -58,3 +58,11 @@ def test_an_update_keeps_a_files_permissions(tmp_path: Path, run_cli: RunCLI, um
     assert run_cli("import", str(faq), "--kb", str(kb)).exit_code == 0
     assert template.read_text(encoding="utf-8").strip() == "It ships today."
     assert _mode(template) == 0o640
+
+
+def test_an_output_that_is_a_folder_is_named_as_such(tmp_path: Path, run_cli: RunCLI) -> None:
+    kb = tmp_path / "kb"
+    assert run_cli("init", str(kb), "--locales", "en").exit_code == 0
+    result = run_cli("export", "--kb", str(kb), "--to", "zendesk", "-o", str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr == f"replykit: error: {tmp_path}: is a folder, not a file: name the file to write in it\n"

@@ -12,7 +12,12 @@ import os
 import stat
 from pathlib import Path
 
+from replykit.errors import UserError
 from replykit.kb.loader import WriteFailedError, write_atomic
+
+
+class OutputIsFolderError(UserError):
+    """The path to write names a folder (``-o reports/``): the generic write error would blame the disk."""
 
 
 def _umask() -> int:
@@ -23,6 +28,8 @@ def _umask() -> int:
 
 def write_user_file(path: Path, data: bytes) -> None:
     """Write ``path`` atomically; keep its permissions, or give a new file the umask's."""
+    if path.is_dir():
+        raise OutputIsFolderError(f"{path}: is a folder, not a file: name the file to write in it")
     try:
         mode: int | None = stat.S_IMODE(path.stat().st_mode)
     except OSError:
