@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -13,6 +16,13 @@ from typer.testing import CliRunner
 from replykit.cli import app
 
 DEFAULT_CONFIG = "source_locale: en\nlocales: [en, de, ja]\n"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Before collection: modules that load a model at import time must not touch the real cache."""
+    folder = tempfile.mkdtemp(prefix="replykit-test-cache-")
+    config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+    os.environ["REPLYKIT_CACHE_DIR"] = folder
 
 
 @pytest.fixture(autouse=True)

@@ -54,7 +54,7 @@ def test_every_config_problem_is_reported_at_once_by_check(write_kb: WriteKB, ru
     assert lines[6:] == [
         f"{where}:8:19: lint rule 'length' option 'max' must be a whole number above 0",
         f"{where}:9:1: unknown key 'colours' in replykit.yaml: expected one of source_locale, locales, fallbacks,"
-        " matching, lint",
+        " matching, lint, orders, usage_log",
         "replykit: error: the knowledge base has 8 problems; fix them and retry",
     ]
 

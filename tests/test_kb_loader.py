@@ -170,7 +170,7 @@ def test_config_problems(write_kb: WriteKB) -> None:
     assert problems_of(root) == [
         "replykit.yaml:1:16: source_locale 'fr' is not in locales: add it there",
         "replykit.yaml:3:1: unknown key 'matchin' in replykit.yaml: expected one of source_locale, locales,"
-        " fallbacks, matching, lint",
+        " fallbacks, matching, lint, orders, usage_log",
     ]
 
 
@@ -231,7 +231,7 @@ def test_no_kb_anywhere_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Mon
 def test_second_load_comes_from_the_cache_and_edits_invalidate_it(write_kb: WriteKB) -> None:
     root = write_kb({"kb/a.yaml": "id: a\nquestions: {en: [hi]}\n", "templates/en/a.j2": "x"})
     first = load_kb(root)
-    cached = list(Path(os.environ["REPLYKIT_CACHE_DIR"]).glob("kb-*.pickle"))
+    cached = list(Path(os.environ["REPLYKIT_CACHE_DIR"]).glob("kb-*.bundle"))
     assert len(cached) == 1
     assert load_kb(root).fingerprint == first.fingerprint
     (root / "kb/a.yaml").write_text("id: a\nquestions: {en: [hello there]}\n", encoding="utf-8")
@@ -250,10 +250,9 @@ def test_the_cache_keeps_the_last_three_versions_of_a_kb_with_their_indexes(
         (root / "kb/a.yaml").write_text(f"id: a\nquestions: {{en: [hello number {n}]}}\n", encoding="utf-8")
         assert run_cli("suggest", "--kb", str(root), "--locale", "en", "--format", "json", "hello").exit_code == 0
         versions.append(load_kb(root).fingerprint)
-    cached = [p.name for p in cache.glob("*.pickle") if not p.name.startswith("manifest-")]
-    kept = {name.rsplit("-", 1)[1].removesuffix(".pickle") for name in cached}
+    kept = {p.name.split("-")[1] for p in cache.glob("kb-*.bundle")}
     assert kept == set(versions[-3:])
-    assert len(list(cache.glob("index-*.pickle"))) == 3  # the search index went with its KB version
+    assert len(list(cache.glob("index-*.bundle"))) == 3  # the search index went with its KB version
     # The newest version is still served from the cache.
     assert load_kb(root).entries["a"].questions["en"][0].text == "hello number 4"
 

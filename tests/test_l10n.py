@@ -28,7 +28,7 @@ def test_chain(locale: str, fallbacks: dict[str, list[str]], expected: tuple[str
 def test_a_new_process_reads_the_same_chains_from_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(l10n, "_memo", None)  # a first process, with an empty cache folder
     first = [fallback_chain(loc, source_locale="en", fallbacks=fb) for loc, fb, _ in CASES]
-    cached = list(Path(os.environ["REPLYKIT_CACHE_DIR"]).glob("chains-*.pickle"))
+    cached = list(Path(os.environ["REPLYKIT_CACHE_DIR"]).glob("chains-*.json"))
     assert len(cached) == 1
     monkeypatch.setattr(l10n, "_memo", None)  # as a fresh process starts
     monkeypatch.setattr(l10n, "_compute_chain", None)  # would fail if the chain were computed again

@@ -194,14 +194,14 @@ def test_index_is_cached_and_rebuilt_when_the_kb_changes(write_kb: WriteKB, run_
     cache = Path(os.environ["REPLYKIT_CACHE_DIR"])
     first = run_cli("suggest", "--kb", str(root), "--format", "json", "--locale", "en", "gift wrapping")
     assert not json.loads(first.stdout)["confident"]
-    assert len(list(cache.glob("index-*.pickle"))) == 1
+    assert len(list(cache.glob("index-*.bundle"))) == 1
     write_kb({
         "kb/gift-wrap.yaml": 'id: gift-wrap\nquestions:\n  en: ["can you add gift wrapping"]\n',
         "templates/en/gift-wrap.j2": "Yes.\n",
     })
     second = run_cli("suggest", "--kb", str(root), "--format", "json", "--locale", "en", "gift wrapping")
     assert json.loads(second.stdout)["matches"][0]["id"] == "gift-wrap" and json.loads(second.stdout)["confident"]
-    assert len(list(cache.glob("index-*.pickle"))) == 2
+    assert len(list(cache.glob("index-*.bundle"))) == 2
 
 
 def test_big_batch_runs_in_parallel_and_keeps_the_order(write_kb: WriteKB, run_cli: RunCLI, tmp_path: Path) -> None:

@@ -298,6 +298,23 @@ def _read_rule(
     return out
 
 
+def _raw_section(name: str) -> Callable[[_Reader, yaml.Node], Mapping[str, Any]]:
+    """A section read as plain data; its keys are checked by the module that uses it (orders, usagelog)."""
+
+    def read(reader: _Reader, node: yaml.Node) -> Mapping[str, Any]:
+        from replykit.kb.yamlnodes import mapping_items, position, to_python
+
+        section = _section(reader, name, node)
+        if section is None:
+            return frozen_map()
+        for key, key_node, _ in mapping_items(reader.path, section, []):
+            reader.positions[f"{name}.{key}"] = position(reader.path, key_node)
+        data = to_python(reader.path, section, reader.problems)
+        return frozen_map(data if isinstance(data, Mapping) else {})
+
+    return read
+
+
 @dataclass(frozen=True)
 class Section:
     """One top-level key of replykit.yaml: how to read it, and what to say when it is missing."""
@@ -315,6 +332,8 @@ SECTIONS: dict[str, Section] = {
     "fallbacks": Section(_read_fallbacks),
     "matching": Section(_read_matching),
     "lint": Section(_read_lint),
+    "orders": Section(_raw_section("orders")),  # replykit.orders.OrderSettings checks it
+    "usage_log": Section(_raw_section("usage_log")),  # replykit.usagelog.UsageLog checks it
 }
 
 
@@ -361,6 +380,8 @@ def read_config(path: Path, data: bytes) -> tuple[Config | None, list[Problem]]:
         fallbacks=values.get("fallbacks") or frozen_map(),
         matching=values.get("matching") or frozen_map(),
         lint=values.get("lint") or frozen_map(),
+        orders=values.get("orders") or frozen_map(),
+        usage_log=values.get("usage_log") or frozen_map(),
         key_positions=frozen_map(reader.positions),
     )
     return config, reader.problems

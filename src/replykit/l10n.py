@@ -6,6 +6,7 @@ locale is always the Babel-style id string, so dictionary keys and folder names 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -14,6 +15,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
+from replykit import cache
 from replykit.errors import LocaleError
 
 _TAG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
@@ -112,33 +114,41 @@ def fallback_chain(
     return known[key]
 
 
-#: Chains computed by earlier processes, keyed by their inputs (the file name holds Babel's
-#: version, whose CLDR data decides them). Reading it costs ~0.2 ms; Babel's global CLDR table,
+#: Chains computed by earlier processes, keyed by their inputs (JSON text) and salted with Babel's
+#: version, whose CLDR data decides them. Reading it costs ~0.2 ms; Babel's global CLDR table,
 #: which computing a chain needs, ~8 ms: a tenth of what a one-question suggest may take.
 _memo: dict[tuple[object, ...], tuple[str, ...]] | None = None
+CHAINS_FORMAT = 1
 
 
-def _memo_path() -> Path:
-    import babel
-
-    from replykit.kb.loader import cache_dir  # the loader imports this module
-
-    return cache_dir() / f"chains-{babel.__version__}.pickle"
+def _memo_path() -> Path | None:
+    return cache.cache_file("chains", "memo", fmt=CHAINS_FORMAT, deps=("Babel",))
 
 
 def _chain_memo() -> dict[tuple[object, ...], tuple[str, ...]]:
     global _memo
     if _memo is None:
-        from replykit.kb.loader import read_cached  # the loader imports this module
-
-        _memo = read_cached(_memo_path(), dict) or {}
+        _memo = {}
+        stored = cache.read_json(_memo_path())
+        if isinstance(stored, dict):
+            for key, chain in stored.items():
+                if isinstance(chain, list) and all(isinstance(c, str) for c in chain):
+                    _memo[_memo_key(key)] = tuple(chain)
     return _memo
 
 
-def _save_chain_memo(memo: dict[tuple[object, ...], tuple[str, ...]]) -> None:
-    from replykit.kb.loader import write_cached
+def _memo_key(text: str) -> tuple[object, ...]:
+    """The memo key back from its JSON text (lists become tuples again, so lookups match)."""
 
-    write_cached(_memo_path(), memo)
+    def frozen(value: object) -> object:
+        return tuple(frozen(v) for v in value) if isinstance(value, list) else value
+
+    found = frozen(json.loads(text))
+    return found if isinstance(found, tuple) else (found,)
+
+
+def _save_chain_memo(memo: dict[tuple[object, ...], tuple[str, ...]]) -> None:
+    cache.write_json(_memo_path(), {json.dumps(key): list(chain) for key, chain in memo.items()})
 
 
 def _compute_chain(

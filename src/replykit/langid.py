@@ -24,7 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from replykit.kb.loader import cache_dir, read_cached, write_cached
+from replykit import cache
+from replykit.kb.loader import entries_key
 from replykit.kb.model import KnowledgeBase
 from replykit.matching.normalize import normalize
 
@@ -209,12 +210,24 @@ def detector_for(kb: KnowledgeBase) -> LanguageDetector:
 
 
 def _load_or_train(kb: KnowledgeBase) -> LanguageDetector:
-    path = cache_dir() / f"langid-{MODEL_FORMAT}-{kb.fingerprint}.pickle"
-    model = read_cached(path, KBLanguageModel)
-    if model is not None:
-        return LanguageDetector(kb.locales, model, kb.source_locale)
+    path = cache.cache_file("langid", entries_key(kb), fmt=MODEL_FORMAT)
+    stored = cache.read_json(path)
+    if isinstance(stored, dict):
+        try:
+            model = KBLanguageModel(
+                {loc: {g: float(p) for g, p in table.items()} for loc, table in stored["log_probs"].items()},
+                {loc: float(p) for loc, p in stored["unseen"].items()},
+                float(stored["chars_per_locale"]),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass  # a damaged file: train again
+        else:
+            return LanguageDetector(kb.locales, model, kb.source_locale)
     detector = LanguageDetector.for_kb(kb)
-    write_cached(path, detector.kb_model)
+    found = detector.kb_model
+    cache.write_json(
+        path, {"log_probs": found.log_probs, "unseen": found.unseen, "chars_per_locale": found.chars_per_locale}
+    )
     return detector
 
 

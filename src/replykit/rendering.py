@@ -8,11 +8,8 @@ bounded output and time, and values passed as data (never compiled as template s
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import functools
-import hashlib
-import os
 import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -24,8 +21,8 @@ from typing import Any, Literal
 
 import jinja2
 from jinja2 import (
+    BytecodeCache,
     ChainableUndefined,
-    FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
     Template,
@@ -41,9 +38,9 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import _PassArg
 
+from replykit import cache
 from replykit.errors import MissingVariablesError, RenderError, display_path
 from replykit.formatting import FormatError, Formatter
-from replykit.kb.loader import cache_dir
 from replykit.kb.model import Entry, KnowledgeBase, TemplateFile
 from replykit.l10n import fallback_chain, normalize_locale
 from replykit.render_bounds import (
@@ -361,31 +358,20 @@ class _TemplateFiles(FileSystemLoader):
         return source, filename, uptodate
 
 
-class _CompiledTemplates(FileSystemBytecodeCache):
-    """Templates' compiled code on disk: a process renders a reply without compiling them again (~10 ms).
+def _compiled_templates(env: ReplyEnvironment) -> BytecodeCache | None:
+    """Templates' compiled code on disk (:func:`replykit.cache.template_bytecode_cache`): a process
+    renders a reply without compiling them again (~10 ms).
 
     Jinja keys an entry by template path and source checksum. The code also depends on how the
     environment compiles (the sandbox's intercepted operators, whitespace options, known filters),
-    so the file names carry a digest of those: an environment never runs code compiled by another.
+    so the file names carry those: an environment never runs code compiled by another.
     """
-
-    def __init__(self, env: ReplyEnvironment) -> None:
-        compiles_with = (
-            jinja2.__version__, type(env).__qualname__, sorted(env.intercepted_binops),
-            sorted(env.intercepted_unops), env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline,
-            env.newline_sequence, env.autoescape, env.undefined.__qualname__, sorted(env.filters), sorted(env.tests),
-        )
-        digest = hashlib.sha256(repr(compiles_with).encode()).hexdigest()[:16]
-        super().__init__(str(cache_dir() / "templates"), f"{digest}-%s.cache")
-
-    def load_bytecode(self, bucket: Any) -> None:
-        with contextlib.suppress(OSError):  # an unreadable cache folder only costs speed
-            super().load_bytecode(bucket)
-
-    def dump_bytecode(self, bucket: Any) -> None:
-        with contextlib.suppress(OSError):  # a read-only or full cache folder only costs speed
-            os.makedirs(self.directory, exist_ok=True)
-            super().dump_bytecode(bucket)
+    compiles_with = (
+        type(env).__qualname__, sorted(env.intercepted_binops),
+        sorted(env.intercepted_unops), env.trim_blocks, env.lstrip_blocks, env.keep_trailing_newline,
+        env.newline_sequence, env.autoescape, env.undefined.__qualname__, sorted(env.filters), sorted(env.tests),
+    )
+    return cache.template_bytecode_cache(repr(compiles_with))
 
 
 def _merged_locale_data(kb: KnowledgeBase, chain: Sequence[str]) -> dict[str, Any]:
@@ -459,7 +445,7 @@ def build_environment(
         locale=_merged_locale_data(kb, chain), now=moment, customer={}, order={}, range=BoundedRange
     )
     del env.globals["lipsum"]  # placeholder text has no place in a reply, and lipsum(10**6) runs for minutes
-    env.bytecode_cache = _CompiledTemplates(env)
+    env.bytecode_cache = _compiled_templates(env)
     return env
 
 

@@ -55,7 +55,7 @@ app = ReplykitTyper(
     name="replykit",
     help="Answer customer questions from a git-versioned FAQ knowledge base, in the customer's language.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # `replykit --install-completion`: commands, options, entry ids and locales
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )

@@ -8,3 +8,6 @@ from replykit.cli import export  # noqa: F401
 from replykit.cli import lint  # noqa: F401
 from replykit.cli import render  # noqa: F401
 from replykit.cli import suggest  # noqa: F401
+from replykit.cli import serve  # noqa: F401
+from replykit.cli import desk  # noqa: F401
+from replykit.cli import list  # noqa: F401

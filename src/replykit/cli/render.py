@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from replykit.cli.app import KBOption, OrderOption, VarOption, app, open_kb, user_errors
+from replykit.cli.completion import complete_entry, complete_locale
 from replykit.printable import printable
 
 
@@ -33,14 +34,14 @@ def render(
         list[str],
         typer.Argument(
             help="Entry id, such as track-order; several ids compose one reply (one greeting, the bodies in order).",
-            metavar="ENTRY...", show_default=False,
+            metavar="ENTRY...", show_default=False, autocompletion=complete_entry,
         ),
     ],
     locale: Annotated[
         str,
         typer.Option(
             "--locale", "-l", metavar="LOCALE", help="Reply locale, BCP 47 or Babel id (de, pt-BR, zh_TW).",
-            show_default=False,
+            show_default=False, autocompletion=complete_locale,
         ),
     ],
     var: VarOption = None,
@@ -70,14 +71,14 @@ def render(
     Several entries (``replykit render cancel-order change-address``) make one reply that answers
     each question in turn.
     """
+    from replykit.orders import render_values
     from replykit.rendering import compose_replies
-    from replykit.values import parse_values_for
 
     loaded = open_kb(kb)
     found = [loaded.entries[entry] for entry in entries if entry in loaded.entries]
     values: dict[str, Any] = {}
     if len(found) == len(entries):  # an unknown entry is reported by compose_replies, with suggestions
-        values = parse_values_for(found, order_file=order, var_args=var or [])
+        values = render_values(loaded, found, locale, order_file=order, var_args=var or [])
     reply = compose_replies(
         loaded, entries, locale, values, channel=channel.value, allow_missing=allow_missing, tz=tz
     )

@@ -12,11 +12,14 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 import typer
 
 from replykit.cli.app import KBOption, OrderOption, VarOption, app, open_kb, user_errors
+from replykit.cli.completion import complete_locale
+from replykit.cli.replyopts import Channel, ChannelOption, CopyOption, PickOption, TZOption, copy_reply
 from replykit.errors import UserError
 from replykit.printable import printable
 from replykit.question_input import question_text, read_question
 
 if TYPE_CHECKING:
+    from replykit.desk import Answer
     from replykit.kb.model import KnowledgeBase
     from replykit.matching import Suggestion
 
@@ -59,8 +62,10 @@ def batch_lines(text: str) -> list[str]:
 def _question(words: Sequence[str] | None) -> str:
     if words:
         return question_text(" ".join(words))
-    if sys.stdin is None or sys.stdin.isatty():
+    if sys.stdin is None:
         raise UserError("no question: give it as an argument, pipe it on stdin, or use --batch FILE")
+    if sys.stdin.isatty():
+        return question_text(read_pasted_message(sys.stdin, sys.stderr))
     text = read_question(sys.stdin)
     if not text.strip():
         raise UserError("no question on standard input: pipe the customer's message, or give it as an argument")
@@ -75,55 +80,101 @@ def _progress(results: Iterator[Suggestion], length: int, stream: TextIO) -> Ite
         yield from bar
 
 
-def _table(suggestion: Suggestion, explain: bool) -> list[str]:
-    rows = [("#", "entry", "score", "matched phrasing", "tags")]
-    for rank, m in enumerate(suggestion.matches, 1):
-        question = m.question if len(m.question) <= 60 else m.question[:59] + "…"
-        rows.append((str(rank), m.id, f"{m.score:.2f}", f"[{m.locale}] {question}", ", ".join(m.tags)))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = []
-    for i, row in enumerate(rows):
-        cells = [row[c].ljust(widths[c]) if c != 2 else row[c].rjust(widths[c]) for c in range(4)]
-        lines.append("  ".join([*cells, row[4]]).rstrip())
-        if explain and i > 0:
-            lines.append(" " * (widths[0] + 2) + "why: " + suggestion.matches[i - 1].explanation)
-    return lines
+def _print_human(suggestion: Suggestion, explain: bool) -> None:
+    """Verdict and ranked entries through rich: East Asian widths measured, the terminal's width, colour
+    on a terminal (not with NO_COLOR), plain lines when piped."""
+    from replykit.desk.present import console_for, emit, matches_table, verdict_text
 
-
-def _verdict(suggestion: Suggestion) -> str:
-    locale = f"{suggestion.locale} ({suggestion.locale_source})" if suggestion.locale else "unknown"
     if not suggestion.matches:
-        return f"language: {locale} · no entry matches this question"
-    if suggestion.confident:
-        return f"language: {locale} · confident match: {suggestion.matches[0].id}"
-    return f"language: {locale} · no confident match: the closest entries are below, check before sending"
+        emit([verdict_text(suggestion)])
+        return
+    width = console_for().width
+    emit([verdict_text(suggestion), "", matches_table(suggestion, explain=explain, width=width)])
 
 
-def _print_human(
-    kb: KnowledgeBase, suggestion: Suggestion, explain: bool, var: Sequence[str], order: Path | None
-) -> None:
-    typer.echo(_verdict(suggestion))
-    if not suggestion.matches:
+# ---- the reply that suggest carries (desk's part of this file) -----------------------------------
+
+
+#: Two empty lines in a row end a pasted message: e-mails have single empty lines between paragraphs.
+PASTE_END_BLANK_LINES = 2
+
+
+def read_pasted_message(stream: TextIO, prompt: TextIO) -> str:
+    """Wait for the agent to paste a message on a terminal: it ends with two empty lines or Ctrl-D.
+
+    A pasted e-mail never meets the shell's quoting (its apostrophes broke `suggest "..."`).
+    """
+    prompt.write("Paste the customer's message, then press Enter twice (or Ctrl-D):\n")
+    prompt.flush()
+    lines: list[str] = []
+    blank = 0
+    for line in iter(stream.readline, ""):
+        line = line.rstrip("\r\n")
+        blank = blank + 1 if not line.strip() else 0
+        if blank >= PASTE_END_BLANK_LINES:
+            break
+        lines.append(line)
+    text = "\n".join(lines).strip()
+    if not text:
+        raise UserError("no message pasted: paste the customer's message, or give it as an argument")
+    return text
+
+
+def _print_reply(answer: Answer) -> None:
+    """The rendered reply under the table, with what the agent must check or fill in before sending."""
+    reply = answer.reply
+    if reply is None:
         return
     typer.echo("")
-    for line in _table(suggestion, explain):
-        typer.echo(printable(line))
-    from replykit.rendering import render_reply
-    from replykit.values import parse_values
-
-    best = suggestion.matches[0]
-    entry = kb.entries[best.id]
-    values = parse_values(entry, order_file=order, var_args=var, allow_unknown=True)
-    reply = render_reply(kb, best.id, suggestion.locale or kb.source_locale, values, allow_missing=True)
-    typer.echo("")
-    typer.echo(f"--- reply: {best.id} ({reply.locale_used}) ---")
+    picked = f"#{answer.pick} " if answer.pick > 1 else ""
+    typer.echo(f"--- reply: {picked}{reply.entry_id} ({reply.locale_used}, {reply.channel}) ---")
     typer.echo(printable(reply.text.rstrip("\n"), keep_lines=True))
     typer.echo("---")
+    if answer.order is not None and answer.order.number is not None:
+        typer.echo(f"order: {answer.order.number} (found in the message)")
     if reply.notice:
         typer.echo(f"note: {reply.notice}")
     if reply.missing:
         typer.echo("fill in: " + ", ".join(f"[{name}]" for name in reply.missing)
                    + " (--var NAME=VALUE or --order FILE)")
+
+
+def _answer_one(
+    loaded: KnowledgeBase,
+    text: str,
+    *,
+    locale: str | None,
+    top: int,
+    pick: int,
+    output_format: SuggestFormat,
+    explain: bool,
+    var: Sequence[str],
+    order: Path | None,
+    channel: str,
+    tz: str | None,
+    copy: bool,
+) -> None:
+    """One message: the ranked entries and the reply of the picked one, as text or JSON; ``--copy`` copies it."""
+    from replykit.desk import Desk
+    from replykit.usagelog import UsageLog
+
+    desk = Desk(loaded, usage_log=UsageLog.from_kb(loaded))
+    answer = desk.answer(
+        text, locale=locale, top=top, pick=pick, channel=channel, tz=tz, var_args=var, order_file=order,
+        explain=explain,
+    )
+    if output_format is SuggestFormat.text:
+        _print_human(answer.suggestion, explain)
+        _print_reply(answer)
+    else:
+        indent = 2 if output_format is SuggestFormat.json else None
+        typer.echo(json.dumps(answer.as_json(explain=explain), ensure_ascii=False, indent=indent))
+    if answer.problem is not None:
+        raise UserError(answer.problem)
+    if desk.usage_log is not None:
+        desk.usage_log.record_answer(answer, sent=answer.reply.text if copy and answer.reply else None)
+    if copy and answer.reply is not None:
+        copy_reply(answer.reply.text)
 
 
 def _batch_text_line(suggestion: Suggestion) -> str:
@@ -139,7 +190,8 @@ def suggest(
     question: Annotated[
         list[str] | None,
         typer.Argument(
-            metavar="QUESTION", help="The customer's question. Default: read it from stdin.", show_default=False
+            metavar="QUESTION", show_default=False,
+            help="The customer's question. Default: stdin; on a terminal, paste it and press Enter twice.",
         ),
     ] = None,
     batch: Annotated[
@@ -152,7 +204,7 @@ def suggest(
         str | None,
         typer.Option(
             "--locale", "-l", metavar="LOCALE", help="The customer's locale; skips language detection.",
-            show_default=False,
+            show_default=False, autocompletion=complete_locale,
         ),
     ] = None,
     top: Annotated[int, typer.Option("--top", "-n", min=1, metavar="N", help="How many entries to show.")] = 3,
@@ -162,6 +214,10 @@ def suggest(
     explain: Annotated[bool, typer.Option("--explain", help="Show why each entry scored as it did.")] = False,
     var: VarOption = None,
     order: OrderOption = None,
+    pick: PickOption = 1,
+    channel: ChannelOption = Channel.email,
+    tz: TZOption = None,
+    copy: CopyOption = False,
     kb: KBOption = None,
 ) -> None:
     """Name the entries that answer a question, best first, and show the reply in the customer's language.
@@ -171,23 +227,19 @@ def suggest(
     if batch is not None and question:
         raise UserError("give either a question or --batch FILE, not both")
     loaded = open_kb(kb)
-    from replykit.matching import Matcher
-
-    matcher = Matcher.for_kb(loaded)
     if locale is not None:
         from replykit.l10n import normalize_locale
 
         locale = normalize_locale(locale)
     if batch is None:
-        text = _question(question)
-        result = matcher.suggest(text, locale=locale, top=top, explain=explain)
-        if output_format is SuggestFormat.json:
-            typer.echo(json.dumps(result.as_json(explain=explain), ensure_ascii=False, indent=2))
-        elif output_format is SuggestFormat.jsonl:
-            typer.echo(json.dumps(result.as_json(explain=explain), ensure_ascii=False))
-        else:
-            _print_human(loaded, result, explain, var or [], order)
+        _answer_one(
+            loaded, _question(question), locale=locale, top=top, pick=pick, output_format=output_format,
+            explain=explain, var=var or [], order=order, channel=channel.value, tz=tz, copy=copy,
+        )
         return
+    from replykit.matching import Matcher
+
+    matcher = Matcher.for_kb(loaded)
 
     lines = [question_text(line) for line in batch_lines(_read_text(batch))]
     out = sys.stdout

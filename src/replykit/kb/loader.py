@@ -7,24 +7,28 @@ does not even import it: validation lives in :mod:`replykit.kb.build`, imported 
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
+import operator
 import os
-import pickle
 import stat
 import sys
-import tempfile
 import time
+from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import cast
 
+from replykit import cache
 from replykit.errors import KBError, KBNotFoundError, Problem, UserError
 from replykit.kb.model import KnowledgeBase
+from replykit.kb.stored import read_kb, write_kb
 
 CONFIG_NAME = "replykit.yaml"
-CACHE_FORMAT = 2  # 2: KB validation grew (bounded YAML, config schema, file checks): rebuild old caches
+#: Bump when what the fingerprint covers changes (it keys every cache derived from the KB).
+#: 2: KB validation grew (bounded YAML, config schema, file checks): rebuild old caches.
+FINGERPRINT_FORMAT = 2
 
 
 @dataclass
@@ -81,25 +85,19 @@ def load_kb(path: str | os.PathLike[str] | None = None, *, use_cache: bool = Tru
 def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: bool = True) -> LoadResult:
     """Load as much of the KB as is valid and list every problem (what lint needs)."""
     root = find_kb_root(path).resolve()
-    folder = _cache_dir()
     root_key = hashlib.sha256(str(root).encode()).hexdigest()[:16]
-    manifest_file = folder / f"manifest-{root_key}.pickle"
-    manifest = read_cached(manifest_file, dict) if use_cache else None
-    manifest = manifest if manifest is not None else {}
-    before = dict(manifest)
-    files = _collect_files(root, manifest)
-    fingerprint = _fingerprint(root, files)
-    if use_cache and manifest != before:
-        write_cached(manifest_file, manifest)
+    manifest_path = cache.cache_file("manifest", root_key, fmt=MANIFEST_FORMAT, suffix="bundle") if use_cache else None
+    files, fingerprint, entries_key = _collect_files(root, manifest_path)
+    _ENTRIES_KEYS[fingerprint] = entries_key
     if files.unsafe:  # a link leaving the KB, an unreadable replykit.yaml: nothing is built from it
         return LoadResult(None, sorted(files.problems))
-    cache_file = folder / f"kb-{fingerprint}.pickle"
     # Files left out of the listing (a dangling link, a name that is not UTF-8) do not change the
     # fingerprint: a KB with such problems is never served from the cache, so they are reported.
     if use_cache and not files.problems:
-        _remember_fingerprint(folder, root_key, fingerprint)
-        cached = read_cached(cache_file, KnowledgeBase)
-        if cached is not None and cached.root == root:
+        cache.remember_version(root_key, fingerprint)
+        cache.remember_version(f"{root_key}-entries", entries_key)
+        cached = read_kb(fingerprint, root)
+        if cached is not None:
             return LoadResult(cached)
     from replykit.kb.build import build_kb  # YAML and validation: only when the cache misses
 
@@ -107,7 +105,7 @@ def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: boo
     result.problems.extend(files.problems)
     result.problems.sort()
     if use_cache and result.kb is not None and not result.problems:
-        write_cached(cache_file, result.kb)
+        write_kb(result.kb)
     return result
 
 
@@ -250,8 +248,27 @@ def too_big(path: Path | str, size: int) -> Problem | None:
     return Problem(Path(path), 1, 1, f"file is {size / 1024 / 1024:.1f} MB, above the {limit} MB limit: split it")
 
 
-def _collect_files(root: Path, manifest: dict[str, tuple[int, int, bytes]]) -> KBFiles:
-    """List the KB's files and their content digests, re-reading only files whose stat changed."""
+#: What a file's stat must still say for its recorded digest to be trusted: size, mtime, ctime and
+#: inode. ``cp -p`` and ``rsync -a`` keep size and mtime, but the kernel sets ctime on every write
+#: (no user call can set it back), and a file replaced by rename gets a new inode.
+Identity = tuple[int, int, int, int]
+
+
+_stat_fields = operator.attrgetter("st_size", "st_mtime_ns", "st_ctime_ns", "st_ino")
+_first = operator.itemgetter(0)
+
+
+def _identity(st: os.stat_result) -> Identity:
+    return cast(Identity, _stat_fields(st))
+
+
+def _collect_files(root: Path, manifest_path: Path | None) -> tuple[KBFiles, str, str]:
+    """List the KB's files and compute its fingerprint and entries key (:func:`entries_key`),
+    re-reading only files whose stat changed.
+
+    When every file's stat is what the manifest recorded, the fingerprint is the recorded one: a
+    question on an unchanged 30,000-file KB costs the stat calls and two comparisons of flat arrays.
+    """
     root_text = str(root)
     prefix = len(root_text) + 1
     config = os.path.join(root_text, CONFIG_NAME)
@@ -260,67 +277,78 @@ def _collect_files(root: Path, manifest: dict[str, tuple[int, int, bytes]]) -> K
     for folder, suffixes in KB_FOLDERS:
         listing[folder] = walk.files(os.path.join(root_text, folder), suffixes)
     files = KBFiles(root, {}, {}, {}, walk.problems, walk.unsafe)
-    now = time.time()
+    every: list[tuple[str, str, os.stat_result]] = []
     for folder, items in listing.items():
-        pairs = sorted(((absolute, absolute[prefix:].replace(os.sep, "/")), st) for absolute, st in items)
-        files.found[folder] = []
-        for (absolute, rel), st in pairs:
-            known = manifest.get(rel)
-            if known and known[0] == st.st_size and known[1] == st.st_mtime_ns:
-                files.digests[rel] = known[2]
-            else:
-                refused = too_big(absolute, st.st_size)
-                if refused is None:
-                    try:
-                        files.digests[rel] = hashlib.sha256(files.read(rel, absolute)).digest()
-                    except OSError as e:
-                        message = f"cannot be read ({e.strerror}): fix its permissions"
-                        refused = Problem(Path(absolute), 1, 1, message)
-                if refused is not None:  # left out of the KB; its stat keys the fingerprint
-                    files.problems.append(refused)
-                    files.digests[rel] = f"unread {st.st_size} {st.st_mtime_ns}".encode()
-                    files.unsafe = files.unsafe or folder == "config"
-                    continue
-            files.found[folder].append((absolute, rel))
-            if now - st.st_mtime > RACY_SECONDS:
-                manifest[rel] = (st.st_size, st.st_mtime_ns, files.digests[rel])
-            else:
-                manifest.pop(rel, None)
-    return files
+        listed = [(absolute[prefix:], absolute, st) for absolute, st in items]
+        if os.sep != "/":
+            listed = [(rel.replace(os.sep, "/"), absolute, st) for rel, absolute, st in listed]
+        listed.sort(key=_first)
+        files.found[folder] = [(absolute, rel) for rel, absolute, _ in listed]
+        every += listed
+    every.sort(key=_first)  # one order for the manifest (each folder's list is sorted already)
+    names = [rel for rel, _, _ in every]
+    stats = array("q", [x for _, _, st in every for x in _stat_fields(st)])
+    stored = _Manifest.read(manifest_path)
+    if stored.fingerprint is not None and stored.names == names and stored.stats == stats.tobytes():
+        return files, stored.fingerprint, stored.entries_key
+    known = stored.as_dict()
+    now = time.time()
+    trusted: list[int] = []
+    left_out: set[str] = set()
+    for i, (rel, absolute, st) in enumerate(every):
+        found = known.get(rel)
+        if found is not None and found[0] == _identity(st):
+            files.digests[rel] = found[1]
+        else:
+            refused = too_big(absolute, st.st_size)
+            if refused is None:
+                try:
+                    files.digests[rel] = hashlib.sha256(files.read(rel, absolute)).digest()
+                except OSError as e:
+                    refused = Problem(Path(absolute), 1, 1, f"cannot be read ({e.strerror}): fix its permissions")
+            if refused is not None:  # left out of the KB; its stat keys the fingerprint
+                files.problems.append(refused)
+                files.digests[rel] = f"unread {st.st_size} {st.st_mtime_ns}".encode()
+                files.unsafe = files.unsafe or rel == CONFIG_NAME
+                left_out.add(rel)
+                continue
+        if now - max(st.st_mtime, st.st_ctime) > RACY_SECONDS:
+            trusted.append(i)
+    if left_out:
+        files.found = {folder: [(a, r) for a, r in pairs if r not in left_out] for folder, pairs in files.found.items()}
+    fingerprint = _fingerprint(root, files)
+    entries = _fingerprint(None, files, lambda rel: rel == CONFIG_NAME or rel.startswith("kb/"))
+    if manifest_path is not None:
+        complete = len(trusted) == len(every)  # a recent or unread file is hashed again by the next run
+        updated = _Manifest(
+            [names[i] for i in trusted],
+            b"".join(stats[4 * i : 4 * i + 4].tobytes() for i in trusted),
+            b"".join(files.digests[names[i]] for i in trusted),
+            fingerprint if complete else None,
+            entries,
+        )
+        if updated != stored:
+            updated.write(manifest_path)
+    return files, fingerprint, entries
 
 
-def _fingerprint(root: Path, files: KBFiles) -> str:
+def _fingerprint(root: Path | None, files: KBFiles, only: Callable[[str], bool] | None = None) -> str:
     digest = hashlib.sha256()
-    digest.update(f"{CACHE_FORMAT}\0{sys.version_info[:2]}\0{root}\0".encode())
+    digest.update(f"{FINGERPRINT_FORMAT}\0{sys.version_info[:2]}\0{root}\0".encode())
     for rel in sorted(files.digests):
-        digest.update(rel.encode() + b"\0" + files.digests[rel])
+        if only is None or only(rel):
+            digest.update(rel.encode() + b"\0" + files.digests[rel])
     return digest.hexdigest()[:32]
 
 
-def _cache_dir() -> Path:
-    explicit = os.environ.get("REPLYKIT_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "replykit"
+_ENTRIES_KEYS: dict[str, str] = {}
 
 
-def cache_dir() -> Path:
-    """Where replykit keeps parsed KBs and search indexes ($REPLYKIT_CACHE_DIR overrides)."""
-    return _cache_dir()
-
-
-T = TypeVar("T")
-
-
-def read_cached(cache_file: Path, kind: type[T]) -> T | None:
-    """A cached object, or None when it is missing, unreadable or from another replykit."""
-    try:
-        with open(cache_file, "rb") as f:
-            obj = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        return None
-    return obj if isinstance(obj, kind) else None
+def entries_key(kb: KnowledgeBase) -> str:
+    """A key for caches derived from the entries and replykit.yaml alone (the search index, the
+    language model): editing a template or a locale file keeps them. Any KB folder with the same
+    entries and config shares them. The KB's fingerprint for a KB not loaded by this process."""
+    return _ENTRIES_KEYS.get(kb.fingerprint, kb.fingerprint)
 
 
 class WriteFailedError(UserError, OSError):
@@ -344,45 +372,55 @@ def write_atomic(path: Path, data: bytes) -> None:
     Raises WriteFailedError (a UserError and an OSError) when the file cannot be written.
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        cache.write_atomic(path, data)
+    except WriteFailedError:
+        raise
     except OSError as e:
         raise WriteFailedError(path, e) from e
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException as e:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(e, OSError) and not isinstance(e, WriteFailedError):
-            raise WriteFailedError(path, e) from e
-        raise
 
 
-#: Cached versions kept per KB folder (switching between a few git branches stays fast); older
-#: ones are deleted, with every index or model derived from them, so the cache does not grow with
-#: each edit of the KB.
-KEEP_VERSIONS = 3
+# ---- the file manifest: each file's stat identity and content digest, between runs ------------
+
+MANIFEST_FORMAT = 5
 
 
-def _remember_fingerprint(folder: Path, root_key: str, fingerprint: str) -> None:
-    """Record the KB folder's current version and delete the cache files of versions beyond the last few."""
-    history_file = folder / f"versions-{root_key}.txt"
-    try:
-        history = history_file.read_text(encoding="ascii").split()
-    except (OSError, UnicodeDecodeError):
-        history = []
-    if history[:1] == [fingerprint]:
-        return
-    history = [fingerprint, *(old for old in history if old != fingerprint)]
-    with contextlib.suppress(OSError):
-        write_atomic(history_file, "\n".join(history[:KEEP_VERSIONS]).encode("ascii") + b"\n")
-        for old in history[KEEP_VERSIONS:]:
-            for stale in folder.glob(f"*-{old}.pickle"):
-                stale.unlink(missing_ok=True)
+@dataclass
+class _Manifest:
+    """Each trusted file's stat identity and content digest, sorted by path, as the last run saw
+    them; ``fingerprint`` when that run trusted every file (then an unchanged KB needs no hashing)."""
 
+    names: list[str]
+    stats: bytes  # four int64 per file: size, mtime_ns, ctime_ns, inode
+    digests: bytes  # 32 bytes (sha256) per file
+    fingerprint: str | None
+    entries_key: str = ""
 
-def write_cached(cache_file: Path, obj: object) -> None:
-    """Pickle ``obj`` into the cache; a read-only or full cache folder only costs speed."""
-    with contextlib.suppress(OSError):  # a read-only or full cache folder only costs speed
-        write_atomic(cache_file, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    @classmethod
+    def read(cls, path: Path | None) -> _Manifest:
+        bundle = cache.read_bundle(path)
+        empty = cls([], b"", b"", None, "")
+        if bundle is None:
+            return empty
+        try:
+            names, stats, digests = bundle.texts["files"], bundle.arrays["stats"], bundle.arrays["digests"]
+            meta = bundle.meta
+            if len(stats) != 4 * len(names) or len(digests) != 32 * len(names) or meta["format"] != FINGERPRINT_FORMAT:
+                return empty
+            return cls(names, stats.tobytes(), digests.tobytes(), meta["fingerprint"], meta["entries_key"])
+        except (KeyError, TypeError):
+            return empty
+
+    def as_dict(self) -> dict[str, tuple[Identity, bytes]]:
+        stats = memoryview(self.stats).cast("q")
+        return {
+            rel: (
+                (stats[4 * i], stats[4 * i + 1], stats[4 * i + 2], stats[4 * i + 3]),
+                self.digests[32 * i : 32 * i + 32],
+            )
+            for i, rel in enumerate(self.names)
+        }
+
+    def write(self, path: Path) -> None:
+        meta = {"format": FINGERPRINT_FORMAT, "fingerprint": self.fingerprint, "entries_key": self.entries_key}
+        cache.write_bundle(path, meta, {"stats": array("q", memoryview(self.stats).cast("q")), "digests": self.digests},
+                           {"files": self.names})

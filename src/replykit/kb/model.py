@@ -178,6 +178,10 @@ class Config:
     matching: Mapping[str, Any] = field(default_factory=frozen_map)
     #: ``lint:`` section, validated by replykit.lint (rule levels, limits, allow lists).
     lint: Mapping[str, Any] = field(default_factory=frozen_map)
+    #: ``orders:`` section, validated by replykit.orders (order source, number pattern, field mapping).
+    orders: Mapping[str, Any] = field(default_factory=frozen_map)
+    #: ``usage_log:`` section, validated by replykit.usagelog (opt-in local log of questions and replies).
+    usage_log: Mapping[str, Any] = field(default_factory=frozen_map)
     key_positions: Mapping[str, Position] = field(default_factory=frozen_map)
 
     def position_of(self, key: str) -> Position:

@@ -11,21 +11,25 @@ also gets a meaning vector: the normalised mean of its phrasings' normalised emb
 locales; see :func:`~replykit.matching.semantic.embedding_text`), computed here once with numpy
 so that a question only reads its own tokens' vectors.
 
-Building costs time on big KBs, so the index is pickled into the cache folder under the KB's
-fingerprint: a KB whose files did not change never rebuilds it. Inverted lists are flat typed
-arrays, which load an order of magnitude faster than lists of Python tuples.
+Building costs time on big KBs, so the index is stored in the cache folder under the KB's
+fingerprint (:func:`save_index`): a KB whose files did not change never rebuilds it. Inverted lists
+are flat typed arrays, memory-mapped when read back, so a question touches only the pages of the
+terms it asks about.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeAlias
 
-from replykit.kb.loader import cache_dir, read_cached, write_cached
+from replykit import cache
+from replykit.kb.loader import entries_key
 from replykit.kb.model import KnowledgeBase
 from replykit.matching.normalize import normalize
 from replykit.matching.semantic import Embedder, embedding_text
@@ -44,20 +48,20 @@ class PostingTable:
     ``slots`` maps a term to its row; row ``r`` owns ``items[starts[r]:starts[r + 1]]``.
     """
 
-    slots: dict[str, int]
-    idf: array[float]
-    starts: array[int]
-    items: array[int]
-    weights: array[float]
+    slots: Mapping[str, int]
+    idf: Sequence[float]
+    starts: Sequence[int]
+    items: Sequence[int]
+    weights: Sequence[float]
 
     @classmethod
-    def build(cls, idf: dict[str, float], lists: dict[str, tuple[list[int], list[float]]]) -> PostingTable:
+    def build(cls, idf: dict[str, float], lists: Mapping[str, tuple[Sequence[int], Sequence[float]]]) -> PostingTable:
         terms = sorted(idf)
         slots = {term: slot for slot, term in enumerate(terms)}
         starts: array[int] = array("q", [0])
         items: array[int] = array("i")
         weights: array[float] = array("f")
-        empty: tuple[list[int], list[float]] = ([], [])
+        empty: tuple[Sequence[int], Sequence[float]] = ((), ())
         for term in terms:
             ids, xs = lists.get(term, empty)
             items.extend(ids)
@@ -105,11 +109,11 @@ class SearchIndex:
     fingerprint: str
     entry_ids: list[str]
     #: Per phrasing: owning (entry, locale) group, locale, text as written.
-    doc_group: array[int]
-    doc_locale: list[str]
-    doc_text: list[str]
+    doc_group: Sequence[int]
+    doc_locale: Sequence[str]
+    doc_text: Sequence[str]
     #: Per (entry, locale) group: owning entry (index into entry_ids) and locale.
-    group_entry: array[int]
+    group_entry: Sequence[int]
     group_locale: list[str]
     unknown_idf: float
     words: PostingTable
@@ -123,10 +127,10 @@ class SearchIndex:
     #: Identity of the embedding model the entry vectors come from (None: built without one).
     semantic_key: str | None = None
     #: Per entry, its meaning vector (``vector_dim`` floats each, all zero for an entry without text).
-    entry_vectors: array[float] = field(default_factory=lambda: array("f"))
+    entry_vectors: Sequence[float] = field(default_factory=lambda: array("f"))
     vector_dim: int = 0
 
-    def entry_vector(self, entry: int) -> array[float]:
+    def entry_vector(self, entry: int) -> Sequence[float]:
         dim = self.vector_dim
         return self.entry_vectors[entry * dim : (entry + 1) * dim]
 
@@ -141,12 +145,12 @@ class SearchIndex:
         return weigh(char_terms(text), self.chars, self.unknown_idf)
 
 
-def _entry_idf(term_entries: dict[str, set[int]], n_entries: int) -> dict[str, float]:
-    return {t: math.log(1.0 + n_entries / len(ids)) for t, ids in term_entries.items()}
+def _entry_idf(entries_using: Mapping[str, int], n_entries: int) -> dict[str, float]:
+    return {t: math.log(1.0 + n_entries / count) for t, count in entries_using.items()}
 
 
 #: Phrasings embedded per numpy step while building (bounds the memory of the token-vector gather).
-EMBED_CHUNK = 4000
+EMBED_CHUNK = 1000
 
 
 def entry_vectors(kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder) -> array[float] | None:
@@ -157,7 +161,8 @@ def entry_vectors(kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder) -
         return None
     embedder.bulk()
     dim = embedder.dim
-    table = np.frombuffer(embedder.matrix(), dtype="<f2").reshape(-1, dim).astype(np.float32)
+    # float16 as stored: rows are widened per chunk (exactly: f16 -> f32 loses nothing), not the table
+    table = np.frombuffer(embedder.matrix(), dtype="<f2").reshape(-1, dim)
     out = np.zeros((len(entry_ids), dim), dtype=np.float32)
     token_ids: list[int] = []
     starts: list[int] = []
@@ -167,7 +172,7 @@ def entry_vectors(kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder) -
         if not starts:
             return
         ids = np.clip(np.array(token_ids, dtype=np.int64), 0, table.shape[0] - 1)
-        sums = np.add.reduceat(table[ids], np.array(starts, dtype=np.int64), axis=0)
+        sums = np.add.reduceat(table[ids].astype(np.float32), np.array(starts, dtype=np.int64), axis=0)
         lengths = np.linalg.norm(sums, axis=1, keepdims=True)
         np.add.at(out, np.array(owners, dtype=np.int64), sums / np.maximum(lengths, 1e-12))
         token_ids.clear()
@@ -193,8 +198,16 @@ def entry_vectors(kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder) -
     return vectors
 
 
+Postings: TypeAlias = "dict[str, tuple[array[int], array[float]]]"
+
+
 def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIndex:
-    """Index every phrasing of every entry; IDF counts entries, not phrasings."""
+    """Index every phrasing of every entry; IDF counts entries, not phrasings.
+
+    Memory is what limits a big KB (125,000 phrasings): terms are interned (a char n-gram is one
+    string however many phrasings hold it), postings go straight into typed arrays, and a group's
+    centroid is finished as soon as its last phrasing is weighed.
+    """
     entry_ids = sorted(kb.entries)
     doc_group: array[int] = array("i")
     doc_locale: list[str] = []
@@ -203,9 +216,14 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
     group_entry: array[int] = array("i")
     group_locale: list[str] = []
     raw_words: dict[str, set[str]] = defaultdict(set)
-    word_entries: dict[str, set[int]] = defaultdict(set)
-    char_entries: dict[str, set[int]] = defaultdict(set)
+    word_df: Counter[str] = Counter()  # term -> entries using it
+    char_df: Counter[str] = Counter()
+    intern = sys.intern
+    # char_terms' LRU cache would keep 65,536 phrasings' n-grams alive (non-interned) for nothing.
+    uncached_char_terms = getattr(char_terms, "__wrapped__", char_terms)
     for e, entry_id in enumerate(entry_ids):
+        entry_words: set[str] = set()
+        entry_chars: set[str] = set()
         for locale, phrasings in kb.entries[entry_id].questions.items():
             if not phrasings:
                 continue
@@ -216,54 +234,75 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
                 norm = normalize(phrasing.text)
                 runs = language_words(norm, locale)
                 raw_words[locale.split("_", 1)[0]].update(runs)
-                terms, chars = run_terms(runs, locale), char_terms(norm)
+                terms = tuple(map(intern, run_terms(runs, locale)))
+                chars = tuple(map(intern, uncached_char_terms(norm)))
                 doc_group.append(group)
                 doc_locale.append(locale)
                 doc_text.append(phrasing.text)
                 doc_terms.append((terms, chars))
-                for t in terms:
-                    word_entries[t].add(e)
-                for t in chars:
-                    char_entries[t].add(e)
+                entry_words.update(terms)
+                entry_chars.update(chars)
+        word_df.update(entry_words)
+        char_df.update(entry_chars)
     n = max(len(entry_ids), 1)
-    word_idf, char_idf = _entry_idf(word_entries, n), _entry_idf(char_entries, n)
-    del word_entries, char_entries
+    word_idf, char_idf = _entry_idf(word_df, n), _entry_idf(char_df, n)
+    del word_df, char_df
     unknown_idf = math.log(1.0 + 2.0 * n)
 
-    Lists = dict[str, tuple[list[int], list[float]]]
-    word_lists: Lists = {}
-    char_lists: Lists = {}
-    word_sums: list[Vector] = [{} for _ in group_locale]
-    char_sums: list[Vector] = [{} for _ in group_locale]
-    for d, (terms, chars) in enumerate(doc_terms):
-        g = doc_group[d]
-        for vec, lists, sums in (
-            (_weigh_known(terms, word_idf), word_lists, word_sums[g]),
-            (_weigh_known(chars, char_idf), char_lists, char_sums[g]),
-        ):
-            for t, x in vec.items():
-                found = lists.get(t)
-                if found is None:
-                    found = lists[t] = ([], [])
-                found[0].append(d)
-                found[1].append(x)
-                sums[t] = sums.get(t, 0.0) + x
-    del doc_terms
-    word_centroids: Lists = {}
-    char_centroids: Lists = {}
-    for sums_of, centroids in ((word_sums, word_centroids), (char_sums, char_centroids)):
-        for g, sums in enumerate(sums_of):
+    word_lists: Postings = {}
+    char_lists: Postings = {}
+    word_centroids: Postings = {}
+    char_centroids: Postings = {}
+    word_sum: Vector = {}
+    char_sum: Vector = {}
+
+    def finish_group(g: int) -> None:
+        for sums, centroids in ((word_sum, word_centroids), (char_sum, char_centroids)):
+            find = centroids.get
             for t, x in normalized(sums).items():
-                found = centroids.get(t)
+                found = find(t)
                 if found is None:
-                    found = centroids[t] = ([], [])
+                    found = centroids[t] = (array("i"), array("f"))
                 found[0].append(g)
                 found[1].append(x)
+            sums.clear()
+
+    current = 0
+    no_terms: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+    for d in range(len(doc_terms)):
+        terms, chars = doc_terms[d]
+        doc_terms[d] = no_terms  # freed as its postings are made: the two never peak together
+        g = doc_group[d]
+        if g != current:  # a group's phrasings are contiguous: the previous group is complete
+            finish_group(current)
+            current = g
+        for vec, lists, sums in (
+            (_weigh_known(terms, word_idf), word_lists, word_sum),
+            (_weigh_known(chars, char_idf), char_lists, char_sum),
+        ):
+            get, find = sums.get, lists.get
+            for t, x in vec.items():
+                found = find(t)  # inline: a call per posting costs a second on a big KB
+                if found is None:
+                    found = lists[t] = (array("i"), array("f"))
+                found[0].append(d)
+                found[1].append(x)
+                sums[t] = get(t, 0.0) + x
+    if doc_terms:
+        finish_group(current)
+    del doc_terms
     by_language = {
         language: sorted(w for w in found if len(w) >= MIN_TYPO_LENGTH and is_spaced_word(w))
         for language, found in raw_words.items()
     }
     vectors = entry_vectors(kb, entry_ids, embedder) if embedder is not None else None
+    tables = {}
+    for name, idf, lists in (
+        ("words", word_idf, word_lists), ("chars", char_idf, char_lists),
+        ("word_centroids", word_idf, word_centroids), ("char_centroids", char_idf, char_centroids),
+    ):
+        tables[name] = PostingTable.build(idf, lists)
+        lists.clear()  # each table's per-term arrays go as soon as its flat arrays exist
     return SearchIndex(
         fingerprint=kb.fingerprint,
         entry_ids=entry_ids,
@@ -273,10 +312,7 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
         group_entry=group_entry,
         group_locale=group_locale,
         unknown_idf=unknown_idf,
-        words=PostingTable.build(word_idf, word_lists),
-        chars=PostingTable.build(char_idf, char_lists),
-        word_centroids=PostingTable.build(word_idf, word_centroids),
-        char_centroids=PostingTable.build(char_idf, char_centroids),
+        **tables,
         vocabulary=sorted({w for language_words in by_language.values() for w in language_words}),
         vocabulary_by_language=by_language,
         semantic_key=embedder.key if embedder is not None and vectors is not None else None,
@@ -285,9 +321,122 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
     )
 
 
-def index_cache_file(fingerprint: str) -> Path:
-    """Where the index of the KB with this fingerprint is cached."""
-    return cache_dir() / f"index-{INDEX_FORMAT}-{fingerprint}.pickle"
+def index_cache_file(key: str) -> Path | None:
+    """Where the index of the KB with this :func:`~replykit.kb.loader.entries_key` is cached (None:
+    caching is off). Not the KB's fingerprint: a template or locale edit keeps the index."""
+    return cache.cache_file("index", key, fmt=INDEX_FORMAT, suffix="bundle")
+
+
+_TABLES = ("words", "chars", "word_centroids", "char_centroids")
+#: Tables sharing one term list (a centroid table is built over its phrasing table's IDF).
+_TERMS_OF = {
+    "words": "word_terms", "word_centroids": "word_terms", "chars": "char_terms", "char_centroids": "char_terms",
+}
+
+
+class StoredTerms(Mapping[str, int]):
+    """Term -> slot of a stored table, found by binary search in the memory-mapped sorted term list
+    (a slot is a term's rank in ``sorted``): no dict of 300,000 terms to build per question."""
+
+    __slots__ = ("_table",)
+
+    def __init__(self, table: cache.TextTable) -> None:
+        self._table = table
+
+    def get(self, term: str, default: Any = None) -> Any:
+        found = self._table.find(term)
+        return default if found is None else found
+
+    def __getitem__(self, term: str) -> int:
+        found = self._table.find(term)
+        if found is None:
+            raise KeyError(term)
+        return found
+
+    def __contains__(self, term: object) -> bool:
+        return isinstance(term, str) and self._table.find(term) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
+def save_index(index: SearchIndex, key: str) -> None:
+    """Store the index as flat arrays and string tables (no pickle: reading it cannot run code)."""
+    path = index_cache_file(key)
+    if path is None:
+        return
+    arrays: dict[str, object] = {
+        "doc_group": index.doc_group, "group_entry": index.group_entry, "entry_vectors": index.entry_vectors,
+    }
+    texts: dict[str, Sequence[str]] = {
+        "entry_ids": index.entry_ids, "group_locale": index.group_locale, "vocabulary": index.vocabulary,
+    }
+    tables: dict[str, Sequence[str]] = {"doc_locale": index.doc_locale, "doc_text": index.doc_text}
+    for name in _TABLES:
+        table: PostingTable = getattr(index, name)
+        if _TERMS_OF[name] not in tables:
+            terms = list(table.slots)
+            if any(table.slots[t] != i for i, t in enumerate(terms)) or terms != sorted(terms):
+                return  # slots are not sorted ranks: StoredTerms could not find them (a bug of ours)
+            tables[_TERMS_OF[name]] = terms
+        arrays.update({f"{name}.idf": table.idf, f"{name}.starts": table.starts, f"{name}.items": table.items,
+                       f"{name}.weights": table.weights})
+    for language, words in index.vocabulary_by_language.items():
+        texts[f"vocabulary.{language}"] = words
+    meta = {
+        "unknown_idf": index.unknown_idf, "semantic_key": index.semantic_key,
+        "vector_dim": index.vector_dim, "languages": sorted(index.vocabulary_by_language),
+    }
+    cache.write_bundle(path, meta, arrays, texts, tables)
+
+
+def restore_index(key: str, fingerprint: str) -> SearchIndex | None:
+    """The stored index of these entries, its arrays memory-mapped, for the KB of ``fingerprint``;
+    None when missing or damaged."""
+    bundle = cache.read_bundle(index_cache_file(key))
+    if bundle is None:
+        return None
+    try:
+        meta, arrays, texts, stored = bundle.meta, bundle.arrays, bundle.texts, bundle.tables
+        tables = {}
+        for name in _TABLES:
+            table = PostingTable(
+                StoredTerms(stored[_TERMS_OF[name]]), arrays[f"{name}.idf"], arrays[f"{name}.starts"],
+                arrays[f"{name}.items"], arrays[f"{name}.weights"],
+            )
+            rows = len(table.slots)
+            if len(table.idf) != rows or len(table.starts) != rows + 1 or table.starts[-1] != len(table.items):
+                return None
+            if len(table.weights) != len(table.items):
+                return None
+            tables[name] = table
+        index = SearchIndex(
+            fingerprint=fingerprint,
+            entry_ids=texts["entry_ids"],
+            doc_group=arrays["doc_group"],
+            doc_locale=stored["doc_locale"],
+            doc_text=stored["doc_text"],
+            group_entry=arrays["group_entry"],
+            group_locale=texts["group_locale"],
+            unknown_idf=float(meta["unknown_idf"]),
+            vocabulary=texts["vocabulary"],
+            vocabulary_by_language={language: texts[f"vocabulary.{language}"] for language in meta["languages"]},
+            semantic_key=meta["semantic_key"],
+            entry_vectors=arrays["entry_vectors"],
+            vector_dim=int(meta["vector_dim"]),
+            **tables,
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+    docs, groups = len(index.doc_text), len(index.group_locale)
+    if len(index.doc_group) != docs or len(index.doc_locale) != docs:
+        return None
+    if len(index.group_entry) != groups or len(index.entry_vectors) != len(index.entry_ids) * index.vector_dim:
+        return None
+    return index
 
 
 def load_index(kb: KnowledgeBase, *, use_cache: bool = True, embedder: Embedder | None = None) -> SearchIndex:
@@ -295,16 +444,12 @@ def load_index(kb: KnowledgeBase, *, use_cache: bool = True, embedder: Embedder 
 
     With an ``embedder``, an index without entry vectors from that very model is stale too.
     """
-    path = index_cache_file(kb.fingerprint)
+    key = entries_key(kb)
     if use_cache:
-        cached = read_cached(path, SearchIndex)
-        if (
-            cached is not None
-            and cached.fingerprint == kb.fingerprint
-            and (embedder is None or cached.semantic_key == embedder.key)
-        ):
+        cached = restore_index(key, kb.fingerprint)
+        if cached is not None and (embedder is None or cached.semantic_key == embedder.key):
             return cached
     index = build_index(kb, embedder)
     if use_cache:
-        write_cached(path, index)
+        save_index(index, key)
     return index

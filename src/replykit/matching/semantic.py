@@ -9,8 +9,8 @@ replykit never imports wordllama (its import pulls pydantic, numpy and requests,
 the package's files with :meth:`importlib.machinery.PathFinder.find_spec`, which does not execute
 it, and reads them itself:
 
-- the tokenizer (vocabulary and merge ranks) is parsed once and cached as a compact pickle under
-  :func:`replykit.kb.loader.cache_dir`, keyed by the identity (path, size, mtime) of the files;
+- the tokenizer (vocabulary and merge ranks) is parsed once and cached as flat arrays (a
+  :mod:`replykit.cache` bundle), keyed by the identity (path, size, mtime, ctime, inode) of the files;
 - the vectors are read row by row from the safetensors file (one ``pread`` per token needed), so
   a process never parses the 16 MB table to answer a question.
 
@@ -31,7 +31,7 @@ from array import array
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from replykit.kb.loader import cache_dir, read_cached, write_cached
+from replykit import cache
 
 #: Bump when the cached tokenizer layout changes.
 CACHE_FORMAT = 3
@@ -71,16 +71,16 @@ def _identity(files: Iterable[Path]) -> str:
     parts = []
     for path in files:
         st = path.stat()
-        parts.append(f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}")
+        parts.append(f"{path.resolve()}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 class _Tables:
-    """What a process needs of the model, small enough to unpickle in a few milliseconds.
+    """What a process needs of the model, small enough to load from the cache in a few milliseconds.
 
     ``chars``: tokens of one character, where BPE starts (merges name the ids of everything
     longer). ``merge_pairs``: sorted (left id << 16 | right id) of every merge; ``merge_results``:
-    (merge rank << 16 | merged id) of each -- flat arrays unpickle in microseconds where a
+    (merge rank << 16 | merged id) of each -- flat arrays load in microseconds where a
     61,000-key dict takes 20 ms. (A plain class: a dataclass costs a question's import 1 ms.)
     """
 
@@ -146,12 +146,31 @@ def _parse(key: str, weights: Path, tokenizer: Path) -> _Tables:
 
 def _load_tables(weights: Path, tokenizer: Path) -> _Tables:
     key = _identity((weights, tokenizer))
-    path = cache_dir() / f"wordllama-{CACHE_FORMAT}-{key}.tables"
-    cached = read_cached(path, _Tables)
-    if cached is not None and cached.key == key:
-        return cached
+    path = cache.cache_file("wordllama", key, fmt=CACHE_FORMAT, suffix="bundle")
+    bundle = cache.read_bundle(path)
+    if bundle is not None:
+        try:
+            meta, arrays = bundle.meta, bundle.arrays
+            chars = dict(zip(bundle.texts["chars"], arrays["char_ids"], strict=True))
+            return _Tables(
+                key, chars, array("q", arrays["merge_pairs"]), array("q", arrays["merge_results"]),
+                list(arrays["byte_ids"]), int(meta["unk"]), int(meta["data_start"]), int(meta["rows"]),
+                int(meta["dim"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            pass  # a damaged file: parse the model files again
     tables = _parse(key, weights, tokenizer)
-    write_cached(path, tables)
+    cache.write_bundle(
+        path,
+        {"unk": tables.unk, "data_start": tables.data_start, "rows": tables.rows, "dim": tables.dim},
+        {
+            "char_ids": array("q", tables.chars.values()),
+            "merge_pairs": tables.merge_pairs,
+            "merge_results": tables.merge_results,
+            "byte_ids": array("q", tables.byte_ids),
+        },
+        {"chars": list(tables.chars)},
+    )
     return tables
 
 

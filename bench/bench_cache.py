@@ -1,0 +1,120 @@
+"""A big KB as users meet it: whole ``replykit suggest`` processes on the synthetic KB (5,000 entries
+x 5 locales x 5 phrasings, 30,000 files), each figure beside the import floor measured in the same
+run (``python -c "import rapidfuzz, jinja2, yaml, babel, typer"``).
+
+1. first question on an empty cache: the KB parsed and the index built (goal: <= 25 s, <= 800 MB);
+2. one question, cache warm, ``--locale`` (goal: <= 3x the floor's time, <= 250 MB);
+3. first question after editing one entry file (goal: <= 5 s);
+4. first question after ``cp -p`` of one template (same size and mtime): must be seen, and cheap.
+
+    python bench/bench_cache.py                   # generates the KB in a temporary folder
+    python bench/bench_cache.py --kb /tmp/big/kb  # reuses a KB made by bench/synth.py (edits are undone)
+    python bench/bench_cache.py --quick           # 500 entries
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.synth import generate_kb  # noqa: E402
+
+FLOOR = [sys.executable, "-c", "import rapidfuzz, jinja2, yaml, babel, typer"]
+REPLYKIT = [sys.executable, "-c", "from replykit.cli import main; main()"]
+
+
+def measure(cmd: Sequence[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, peak resident MB and stdout of one whole process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode})")
+    return seconds, usage.ru_maxrss / 1024, out
+
+
+def median_of(cmd: Sequence[str], env: dict[str, str], runs: int) -> tuple[float, float]:
+    samples = [measure(cmd, env) for _ in range(runs)]
+    return statistics.median(s for s, _, _ in samples), max(m for _, m, _ in samples)
+
+
+def row(name: str, seconds: float, mb: float, floor: tuple[float, float], goal: str) -> None:
+    print(f"{name:48} {seconds:8.2f} s {seconds / floor[0]:7.1f}x {mb:7.0f} MB {mb / floor[1]:6.1f}x  {goal}")
+
+
+def run(root: Path, runs: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="replykit-bench-cache-") as cache:
+        env = {**os.environ, "REPLYKIT_CACHE_DIR": cache}
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src")], check=True,
+                       stdout=subprocess.DEVNULL)
+        question = [*REPLYKIT, "suggest", "--kb", str(root), "--locale", "en", "where is my order please"]
+        floor = median_of(FLOOR, env, runs)
+        print(f"{'what':48} {'time':>10} {'ratio':>8} {'peak':>10} {'ratio':>7}  goal")
+        row("python -c 'import rapidfuzz, jinja2, yaml, babel, typer'", *floor, floor, "baseline")
+        cold = measure(question, env)
+        row("1. first question, empty cache (parse + index)", cold[0], cold[1], floor, "<= 25 s, <= 800 MB")
+        warm = median_of(question, env, runs)
+        row("2. one question, warm cache, --locale", *warm, floor, "<= 3x, <= 250 MB")
+        entry = sorted((root / "kb").rglob("*.yaml"))[len(list((root / "kb").rglob("*.yaml"))) // 2]
+        original = entry.read_bytes()
+        template = sorted((root / "templates" / "en").rglob("*.j2"))[0]
+        saved = template.read_bytes()
+        try:
+            entry.write_bytes(original.replace(b"questions:", b"questions:  # edited", 1))
+            edited = measure(question, env)
+            row("3. first question after editing one entry", edited[0], edited[1], floor, "<= 5 s")
+            copy = Path(cache) / "template-copy.j2"
+            changed = saved.replace(b"a", b"b", 1) if b"a" in saved else saved.replace(b"e", b"f", 1)
+            copy.write_bytes(changed)
+            stamp = template.stat().st_mtime
+            os.utime(copy, (stamp, stamp))
+            time.sleep(2.5)  # past the racy window, so the manifest trusts the recorded stat
+            median_of(question, env, 1)
+            versions = set(Path(cache).glob("kb-*"))
+            subprocess.run(["cp", "-p", str(copy), str(template)], check=True)
+            seen = measure(question, env)
+            if not set(Path(cache).glob("kb-*")) - versions:
+                raise SystemExit("the cp -p edit of a template was not seen: no new KB version was cached")
+            row("4. first question after cp -p of one template", seen[0], seen[1], floor, "seen; cheap")
+        finally:
+            entry.write_bytes(original)
+            template.write_bytes(saved)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="500 entries instead of 5,000")
+    parser.add_argument("--kb", type=Path, help="a KB generated by bench/synth.py to reuse")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    if args.kb is not None:
+        print(f"KB: {args.kb}")
+        run(args.kb, args.runs)
+        return
+    entries = 500 if args.quick else 5000
+    tmp = Path(tempfile.mkdtemp(prefix="replykit-bench-kb-"))
+    try:
+        root = generate_kb(tmp / "kb", entries=entries)
+        print(f"KB: synthetic, {entries} entries x 5 locales x 5 phrasings")
+        run(root, args.runs)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""The parsed KB as a cache bundle: JSON that cannot run code, read one entry at a time.
+
+A process that answers one question needs the KB's config and the few entries it suggests, not
+all 5,000: each entry (and each locale's template table) is stored as its own JSON document in
+one memory-mapped :class:`replykit.cache.Bundle` and decoded on first access by :class:`LazyMap`.
+
+The JSON is tagged so that it round-trips the model exactly (tuples stay tuples, dates dates);
+only the model's own record classes can be rebuilt from it, never an arbitrary one.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import datetime
+import zlib
+from array import array
+from collections.abc import Callable, Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from replykit import cache
+from replykit.kb import model
+from replykit.kb.model import FrozenMap, KnowledgeBase
+
+#: Bump when the stored layout changes (the model's classes gaining a field with a default do not need it).
+KB_FORMAT = 2
+#: Whose data a stored KB holds besides replykit's: YAML's typed scalars, Babel's locale ids.
+KB_DEPENDENCIES = ("PyYAML", "Babel")
+
+_RECORDS: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (
+        model.Position, model.Phrasing, model.Variable, model.Entry, model.TemplateFile, model.LocaleData,
+        model.Config,
+    )
+}
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class LazyMap(Mapping[K, V]):
+    """A read-only mapping whose values are decoded from the cache on first access."""
+
+    __slots__ = ("_keys", "_load", "_values")
+
+    def __init__(self, keys: Mapping[K, int], load: Callable[[int], V]) -> None:
+        self._keys = keys
+        self._load = load
+        self._values: dict[K, V] = {}
+
+    def __getitem__(self, key: K) -> V:
+        found = self._values.get(key)
+        if found is None:
+            found = self._values[key] = self._load(self._keys[key])
+        return found
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __repr__(self) -> str:
+        return f"LazyMap({len(self._keys)} keys)"
+
+
+class NotStorable(TypeError):
+    """The KB holds a value the tagged JSON does not know (the KB is then simply not cached)."""
+
+
+def encode(value: Any) -> Any:
+    """A JSON-able, tagged form of a model value."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    name = type(value).__name__
+    if _RECORDS.get(name) is type(value):
+        if isinstance(value, tuple):  # a NamedTuple
+            return {"c": [name, [encode(v) for v in value]]}
+        return {"c": [name, {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(cast(Any, value))}]}
+    if isinstance(value, tuple):
+        return {"t": [encode(v) for v in value]}
+    if isinstance(value, (dict, FrozenMap, LazyMap)):
+        return {"m" if not isinstance(value, dict) else "d": [[encode(k), encode(v)] for k, v in value.items()]}
+    if isinstance(value, (set, frozenset)):
+        return {"f" if isinstance(value, frozenset) else "s": [encode(v) for v in value]}
+    if isinstance(value, Path):
+        return {"p": str(value)}
+    if isinstance(value, datetime.datetime):
+        return {"T": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"D": value.isoformat()}
+    if isinstance(value, Decimal):
+        return {"N": str(value)}
+    if isinstance(value, bytes):
+        return {"b": base64.b64encode(value).decode("ascii")}
+    raise NotStorable(f"cannot store a {type(value).__qualname__} in the KB cache")
+
+
+def decode(value: Any) -> Any:
+    """The model value :func:`encode` tagged; ValueError for anything else."""
+    if not isinstance(value, (dict, list)):
+        return value
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    ((tag, payload),) = value.items()
+    if tag == "c":
+        name, fields = payload
+        cls = _RECORDS[name]
+        if isinstance(fields, dict):
+            return cls(**{k: decode(v) for k, v in fields.items()})
+        return cls(*[decode(v) for v in fields])
+    if tag == "t":
+        return tuple(decode(v) for v in payload)
+    if tag in ("m", "d"):
+        pairs = {decode(k) if isinstance(k, (dict, list)) else k: decode(v) for k, v in payload}
+        return FrozenMap(pairs) if tag == "m" else pairs
+    if tag == "f":
+        return frozenset(decode(v) for v in payload)
+    if tag == "s":
+        return {decode(v) for v in payload}
+    if tag == "p":
+        return Path(payload)
+    if tag == "T":
+        return datetime.datetime.fromisoformat(payload)
+    if tag == "D":
+        return datetime.date.fromisoformat(payload)
+    if tag == "N":
+        return Decimal(payload)
+    if tag == "b":
+        return base64.b64decode(payload)
+    raise ValueError(f"unknown tag {tag!r}")
+
+
+def kb_file(fingerprint: str) -> Path | None:
+    return cache.cache_file("kb", fingerprint, fmt=KB_FORMAT, deps=KB_DEPENDENCIES, suffix="bundle")
+
+
+def write_kb(kb: KnowledgeBase) -> None:
+    """Store ``kb`` under its fingerprint; a KB holding a value JSON cannot tag is left uncached."""
+    path = kb_file(kb.fingerprint)
+    if path is None:
+        return
+    documents: list[bytes] = []
+    try:
+        for entry in kb.entries.values():
+            documents.append(cache.json_bytes(encode(entry)))
+        template_locales = list(kb.templates)
+        for locale in template_locales:
+            documents.append(cache.json_bytes(encode(dict(kb.templates[locale]))))
+        meta: dict[str, Any] = {
+            "root": str(kb.root),
+            "fingerprint": kb.fingerprint,
+            "config": encode(kb.config),
+            "locale_data": encode(dict(kb.locale_data)),
+            "entries": list(kb.entries),
+            "templates": template_locales,
+        }
+    except NotStorable as e:
+        cache.warn_once(f"{e}: the KB is parsed again by every command")
+        return
+    offsets: array[int] = array("q", [0])
+    for doc in documents:
+        offsets.append(offsets[-1] + len(doc))
+    blob = b"".join(documents)
+    meta["crc32"] = zlib.crc32(blob)  # a flipped byte is a miss here, not a crash on first access
+    cache.write_bundle(path, meta, {"offsets": offsets, "documents": blob})
+
+
+
+
+def read_kb(fingerprint: str, root: Path) -> KnowledgeBase | None:
+    """The stored KB of this fingerprint and folder, or None (missing, corrupt, another folder)."""
+    bundle = cache.read_bundle(kb_file(fingerprint))
+    if bundle is None:
+        return None
+    try:
+        meta = bundle.meta
+        if meta["root"] != str(root) or meta["fingerprint"] != fingerprint:
+            return None
+        offsets, documents = bundle.arrays["offsets"], bundle.arrays["documents"]
+        entry_ids: list[str] = meta["entries"]
+        template_locales: list[str] = meta["templates"]
+        if len(offsets) != len(entry_ids) + len(template_locales) + 1 or offsets[-1] != len(documents):
+            return None
+        if zlib.crc32(documents) != meta["crc32"]:
+            return None
+
+        def document(i: int) -> Any:
+            return decode(cache.json_value(bytes(documents[offsets[i] : offsets[i + 1]])))
+
+        def template_table(i: int) -> Mapping[str, model.TemplateFile]:
+            return FrozenMap(document(i))
+
+        first_template = len(entry_ids)
+        return KnowledgeBase(
+            root=root,
+            config=decode(meta["config"]),
+            entries=LazyMap({entry_id: i for i, entry_id in enumerate(entry_ids)}, document),
+            templates=LazyMap({loc: first_template + i for i, loc in enumerate(template_locales)}, template_table),
+            locale_data=FrozenMap(decode(meta["locale_data"])),
+            fingerprint=fingerprint,
+        )
+    except (KeyError, TypeError, ValueError, IndexError, RecursionError):
+        return None
