@@ -53,6 +53,10 @@ def test_the_summary_line_counts_in_words(write_kb: WriteKB, run_cli: RunCLI, tm
     result = run_cli("insights", "--kb", str(root), str(source))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("3 messages · 0 answered with confidence (0%) · 1 gap · 0 records skipped\n")
+    page = tmp_path / "report.html"
+    assert run_cli("insights", "--kb", str(root), str(source), "--format", "html", "-o", str(page)).exit_code == 0
+    html = page.read_text(encoding="utf-8")
+    assert "<b>1</b>gap (3 messages)</div>" in html and "<b>0</b>records skipped</div>" in html
 
 
 def test_csv_as_excel_writes_it_in_europe(write_kb: WriteKB, run_cli: RunCLI, tmp_path: Path) -> None:
