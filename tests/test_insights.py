@@ -166,7 +166,10 @@ def test_mbox_reads_bodies_without_quotes_or_signatures(write_kb: WriteKB, run_c
 
     assert report["messages"] == 4
     track = next(e for e in report["entries"] if e["id"] == "track-order")
-    assert track["count"] == 1 and track["confident"] == 1  # the quoted "refund" line did not count
+    # The parcel mail answers track-order; the quoted "refund" line did not count. (Unconfident gift-card
+    # questions may still name a closest entry: suggest's match list is never empty for a real question.)
+    assert track["confident"] == 1
+    assert all(e["confident"] == 0 for e in report["entries"] if e["id"] == "refund-status")
     [gap] = report["gaps"]
     assert gap["members"] == [2, 3, 4]
     assert all("Anna" not in x and "1234567" not in x for x in gap["examples"])

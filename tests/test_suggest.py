@@ -134,6 +134,7 @@ def test_no_confident_match_is_said_plainly_and_exits_0(write_kb: WriteKB, run_c
     result = run_cli("suggest", "--kb", _kb(write_kb), "--locale", "en", "do you sell garden furniture for my order")
     assert result.exit_code == 0, result.stderr
     assert "no confident match: the closest entries are below, check before sending" in result.stdout
+    assert "--- reply" not in result.stdout and "none is checked: render one with replykit render " in result.stdout
 
 
 def test_unmatchable_question_still_answers(write_kb: WriteKB, run_cli: RunCLI) -> None:

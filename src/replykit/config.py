@@ -42,8 +42,9 @@ class MatchingSettings:
 
     #: The best entry's score must reach this to be confident ...
     min_score: float = 0.5
-    #: ... and lead the next entry by at least this much.
-    min_margin: float = 0.001
+    #: ... and lead the next entry by at least this much (a close runner-up is a question to check;
+    #: chosen for precision of confident answers first, see docs/eval-results.md).
+    min_margin: float = 0.08
     #: Share of the word channel in a phrasing's score (the rest is character n-grams).
     word_weight: float = 0.5
     #: Share of the best single phrasing in an entry's score (the rest is all its phrasings together).

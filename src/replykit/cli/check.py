@@ -20,4 +20,8 @@ def check(kb: KBOption = None) -> None:
         f"{counted(n_phrasings, 'phrasing')}, "
         f"locales {', '.join(loaded.locales)} (source {loaded.source_locale})"
     )
+    from replykit.matching.health import model_problems
+
+    for problem in model_problems():
+        typer.echo(f"replykit: warning: {problem}", err=True)
 

@@ -163,9 +163,11 @@ def _answer_one(
         text, locale=locale, top=top, pick=pick, channel=channel, tz=tz, var_args=var, order_file=order,
         explain=explain,
     )
+    _warn(answer.suggestion.warnings)
     if output_format is SuggestFormat.text:
         _print_human(answer.suggestion, explain)
-        _print_reply(answer)
+        if not _print_suggest_extras(loaded, answer.suggestion, var, order):
+            _print_reply(answer)
     else:
         indent = 2 if output_format is SuggestFormat.json else None
         typer.echo(json.dumps(answer.as_json(explain=explain), ensure_ascii=False, indent=indent))
@@ -175,6 +177,67 @@ def _answer_one(
         desk.usage_log.record_answer(answer, sent=answer.reply.text if copy and answer.reply else None)
     if copy and answer.reply is not None:
         copy_reply(answer.reply.text)
+
+
+# ---- what suggest adds to the text output (the suggest developer's part of this file) ------------
+
+
+def _print_suggest_extras(kb: KnowledgeBase, suggestion: Suggestion, var: Sequence[str], order: Path | None) -> bool:
+    """The language note, the two questions, and, instead of the single reply, a render hint when
+    nobody checked the answer or one composed reply for two questions. True when the reply is done."""
+    note = _language_note(kb, suggestion)
+    if note:
+        typer.echo(note)
+    if not suggestion.matches:
+        return True
+    if suggestion.parts:
+        typer.echo("")
+        for number, part in enumerate(suggestion.parts, 1):
+            best = part.matches[0] if part.matches else None
+            found = f"{best.id} {best.score:.2f}" if best else "-"
+            typer.echo(printable(f"part {number}: {found} · {part.text}"))
+    ids = [p.matches[0].id for p in suggestion.parts if p.matches] or [suggestion.matches[0].id]
+    if not suggestion.confident:
+        # No ready-looking reply when nobody checked it: the agent picks an entry and renders it.
+        typer.echo("")
+        typer.echo(
+            f"none is checked: render one with replykit render {' '.join(ids)} --locale {suggestion.locale or ''}"
+            " (--var NAME=VALUE or --order FILE), or --pick N"
+        )
+        return True
+    if not suggestion.parts:
+        return False
+    from replykit.rendering import compose_replies
+    from replykit.values import parse_values_for
+
+    values = parse_values_for([kb.entries[i] for i in ids], order_file=order, var_args=var)
+    reply = compose_replies(kb, ids, suggestion.locale or kb.source_locale, values, allow_missing=True)
+    typer.echo("")
+    typer.echo(f"--- reply: {reply.entry_id} ({reply.locale_used}) ---")
+    typer.echo(printable(reply.text.rstrip("\n"), keep_lines=True))
+    typer.echo("---")
+    if reply.notice:
+        typer.echo(f"note: {reply.notice}")
+    if reply.missing:
+        names = ", ".join(f"[{name}]" for name in reply.missing)
+        typer.echo(f"fill in: {names} (--var NAME=VALUE or --order FILE)")
+    return True
+
+
+def _language_note(kb: KnowledgeBase, suggestion: Suggestion) -> str | None:
+    """Say so when the customer writes in a language the KB has no replies in."""
+    language = suggestion.language.split("-", 1)[0]
+    if not language or suggestion.locale is None or suggestion.locale_source != "detected":
+        return None
+    if any(loc.split("_", 1)[0] == language for loc in kb.locales):
+        return None
+    return f"{language} is not a language of this KB: the reply is in {suggestion.locale}"
+
+
+def _warn(warnings: Sequence[str]) -> None:
+    """A model file that is missing or unreadable is said on stderr, one line each."""
+    for warning in warnings:
+        typer.echo(f"replykit: warning: {warning}", err=True)
 
 
 def _batch_text_line(suggestion: Suggestion) -> str:
@@ -246,7 +309,12 @@ def suggest(
     as_array = output_format is SuggestFormat.json
     results: list[dict[str, Any]] = []
     answers = matcher.suggest_many(lines, locale=locale, top=top, explain=explain)
+    warned: list[str] = list(matcher.warnings)
+    _warn(warned)
     for result in _progress(answers, len(lines), sys.stderr):
+        fresh = [w for w in result.warnings if w not in warned]
+        warned.extend(fresh)
+        _warn(fresh)
         if as_array:
             results.append(result.as_json(explain=explain))
         elif output_format is SuggestFormat.jsonl:

@@ -6,10 +6,9 @@ words that single an entry out weigh much. Each phrasing gets a word vector and 
 n-gram vector; each (entry, locale) also gets a centroid, the normalised sum of its phrasings,
 so that an entry asked about in words spread over several phrasings still scores.
 
-With wordllama's static token embeddings available (:mod:`replykit.matching.semantic`), each entry
-also gets a meaning vector: the normalised mean of its phrasings' normalised embeddings (all
-locales; see :func:`~replykit.matching.semantic.embedding_text`), computed here once with numpy
-so that a question only reads its own tokens' vectors.
+With the meaning table (:mod:`replykit.matching.semantic`), each entry also gets a meaning vector:
+the normalised sum of its phrasings' normalised embeddings (all locales), computed here once so
+that a question only reads its own pieces' vectors.
 
 Building costs time on big KBs, so the index is stored in the cache folder under the KB's
 fingerprint (:func:`save_index`): a KB whose files did not change never rebuilds it. Inverted lists
@@ -20,6 +19,7 @@ terms it asks about.
 from __future__ import annotations
 
 import math
+import operator
 import sys
 from array import array
 from collections import Counter, defaultdict
@@ -32,11 +32,11 @@ from replykit import cache
 from replykit.kb.loader import entries_key
 from replykit.kb.model import KnowledgeBase
 from replykit.matching.normalize import normalize
-from replykit.matching.semantic import Embedder, embedding_text
+from replykit.matching.semantic import Embedder
 from replykit.matching.tokenize import MIN_TYPO_LENGTH, char_terms, is_spaced_word, language_words, run_terms
 
 #: Bump when the index layout or weighting changes, so old cache files are ignored.
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
 
 Vector = dict[str, float]
 
@@ -149,53 +149,24 @@ def _entry_idf(entries_using: Mapping[str, int], n_entries: int) -> dict[str, fl
     return {t: math.log(1.0 + n_entries / count) for t, count in entries_using.items()}
 
 
-#: Phrasings embedded per numpy step while building (bounds the memory of the token-vector gather).
-EMBED_CHUNK = 1000
-
-
-def entry_vectors(kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder) -> array[float] | None:
-    """Each entry's meaning vector, flat; None when numpy (a dependency of wordllama) is missing."""
-    try:
-        import numpy as np  # build time only: a question never pays for it
-    except ImportError:
-        return None
-    embedder.bulk()
+def entry_vectors(kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder) -> array[float]:
+    """Each entry's meaning vector, flat: the normalised sum of its phrasings' normalised
+    embeddings, all locales together (pure Python: a piece's row is read once, a phrasing is a
+    sum over a few rows)."""
     dim = embedder.dim
-    # float16 as stored: rows are widened per chunk (exactly: f16 -> f32 loses nothing), not the table
-    table = np.frombuffer(embedder.matrix(), dtype="<f2").reshape(-1, dim)
-    out = np.zeros((len(entry_ids), dim), dtype=np.float32)
-    token_ids: list[int] = []
-    starts: list[int] = []
-    owners: list[int] = []
-
-    def flush() -> None:
-        if not starts:
-            return
-        ids = np.clip(np.array(token_ids, dtype=np.int64), 0, table.shape[0] - 1)
-        sums = np.add.reduceat(table[ids].astype(np.float32), np.array(starts, dtype=np.int64), axis=0)
-        lengths = np.linalg.norm(sums, axis=1, keepdims=True)
-        np.add.at(out, np.array(owners, dtype=np.int64), sums / np.maximum(lengths, 1e-12))
-        token_ids.clear()
-        starts.clear()
-        owners.clear()
-
-    for e, entry_id in enumerate(entry_ids):
+    out: array[float] = array("f")
+    zero = [0.0] * dim
+    for entry_id in entry_ids:
+        total = zero
         for phrasings in kb.entries[entry_id].questions.values():
             for phrasing in phrasings:
-                ids_of = embedder.token_ids(embedding_text(phrasing.text))
-                if not ids_of:
-                    continue
-                starts.append(len(token_ids))
-                token_ids.extend(ids_of)
-                owners.append(e)
-                if len(starts) >= EMBED_CHUNK:
-                    flush()
-    flush()
-    lengths = np.linalg.norm(out, axis=1, keepdims=True)
-    out /= np.maximum(lengths, 1e-12)
-    vectors: array[float] = array("f")
-    vectors.frombytes(out.astype("=f4").tobytes())
-    return vectors
+                vector = embedder.embed(phrasing.text)
+                total = list(map(operator.add, total, vector))
+        length = math.hypot(*total)
+        if length:
+            total = [x / length for x in total]
+        out.extend(total)
+    return out
 
 
 Postings: TypeAlias = "dict[str, tuple[array[int], array[float]]]"

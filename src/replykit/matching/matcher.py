@@ -32,9 +32,9 @@ from rapidfuzz import fuzz, process
 from replykit.kb.model import KnowledgeBase
 from replykit.l10n import normalize_locale
 from replykit.matching.index import PostingTable, SearchIndex, Vector, load_index
-from replykit.matching.message import essential_text
+from replykit.matching.message import essential_text, request_text, split_candidates
 from replykit.matching.normalize import normalize
-from replykit.matching.semantic import Embedder, embedding_text, load_embedder
+from replykit.matching.semantic import Embedder, ModelUnavailable, load_embedder
 from replykit.matching.settings import MatchingSettings, matching_settings
 from replykit.matching.tokenize import MIN_TYPO_LENGTH, is_spaced_word, language_words, run_terms
 
@@ -52,14 +52,32 @@ class Match:
 
 
 @dataclass(frozen=True)
+class SuggestionPart:
+    """One question of a message that asks two: the span of text and the entries that answer it."""
+
+    text: str
+    matches: tuple[Match, ...]
+    confident: bool = False
+
+
+@dataclass(frozen=True)
 class Suggestion:
-    """The answer to one question: ranked matches and whether the first is a confident answer."""
+    """The answer to one message: ranked matches and whether the first is a confident answer.
+
+    ``language`` is the message's own language (BCP 47, any the detector knows: "pt", "zh",
+    "en-GB"); ``locale`` the KB locale the reply is in (that language's, or where the KB's
+    fallbacks route it, by default the source locale). ``parts`` is set when the message asks two
+    things: each part's span and its matches (the two entries also come first in ``matches``)."""
 
     query: str
     locale: str | None
     locale_source: str  # "detected" | "given"
     confident: bool
     matches: tuple[Match, ...] = ()
+    language: str = ""
+    parts: tuple[SuggestionPart, ...] = ()
+    #: Why a signal was off for this answer (a missing model file), one sentence each.
+    warnings: tuple[str, ...] = ()
 
     @property
     def best(self) -> Match | None:
@@ -67,25 +85,28 @@ class Suggestion:
 
     def as_json(self, *, explain: bool = False) -> dict[str, Any]:
         """The document ``suggest --format json`` prints (one line of it per question for jsonl)."""
-        matches = []
-        for m in self.matches:
-            item: dict[str, Any] = {
-                "id": m.id,
-                "score": m.score,
-                "locale": m.locale,
-                "question": m.question,
-                "tags": list(m.tags),
-            }
-            if explain:
-                item["explanation"] = m.explanation
-            matches.append(item)
         return {
             "query": self.query,
+            "language": self.language,
             "locale": self.locale,
             "locale_source": self.locale_source,
             "confident": self.confident,
-            "matches": matches,
+            "matches": [_match_json(m, explain) for m in self.matches],
+            "parts": [
+                {"text": p.text, "confident": p.confident, "matches": [_match_json(m, explain) for m in p.matches]}
+                for p in self.parts
+            ],
+            "warnings": list(self.warnings),
         }
+
+
+def _match_json(m: Match, explain: bool) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": m.id, "score": m.score, "locale": m.locale, "question": m.question, "tags": list(m.tags)
+    }
+    if explain:
+        item["explanation"] = m.explanation
+    return item
 
 
 @dataclass
@@ -131,9 +152,28 @@ def calibrate(raw: float) -> float:
     return float(min(max(raw, 0.0), 1.0) ** SCORE_EXPONENT)
 
 
+#: Entries ranked for each part of a message read as two questions.
+PART_TOP = 3
+#: Each part's best entry must score this much ...
+PART_MIN_SCORE = 0.4
+#: ... lead its runner-up by this much ...
+PART_MIN_MARGIN = 0.0
+#: ... and the weaker part at least this share of the whole message's best score.
+PART_LEAD = 0.9
+
+
 #: Entries (lexically best first) whose ranking meaning may change; the rest are too far behind
 #: (10 and 20 gave the same figures on every evaluation set; each costs a 256-float dot product).
 SEMANTIC_POOL = 10
+
+
+#: KBs with up to this many entries compare every entry's meaning with the question (a 256-float
+#: dot product each); bigger ones only the lexically best.
+MEANING_SCAN_MAX = 3000
+
+
+#: An entry found by meaning alone joins the candidates from this cosine on ("xyzzy" is near nothing).
+MEANING_JOIN_MIN = 0.25
 
 
 #: Added to the meaning cosine before blending (then clipped to 0..1): static embeddings give an
@@ -176,7 +216,12 @@ class Matcher:
     """A KB's search index with its settings: build once, score many texts (suggest, lint)."""
 
     def __init__(
-        self, kb: KnowledgeBase, index: SearchIndex, settings: MatchingSettings, embedder: Embedder | None = None
+        self,
+        kb: KnowledgeBase,
+        index: SearchIndex,
+        settings: MatchingSettings,
+        embedder: Embedder | None = None,
+        warnings: Sequence[str] = (),
     ) -> None:
         self.kb = kb
         self.index = index
@@ -192,15 +237,25 @@ class Matcher:
         #: Per language, its words (and vocabulary positions) by first and by second letter.
         self._words_by_letter: dict[str, dict[str, tuple[list[str], list[int]]]] = {}
         self._phrasing_locales = frozenset(index.group_locale)
+        self._first_docs: dict[int, tuple[float, int, int]] | None = None
+        #: Why a signal is off (a missing model file): shown on stderr, in JSON and by ``check``.
+        self.warnings = tuple(warnings)
 
     @classmethod
     def for_kb(cls, kb: KnowledgeBase, *, use_cache: bool = True) -> Matcher:
         """Validate ``matching:`` settings and load (or build and cache) the KB's index.
 
-        The semantic signal needs the ``wordllama`` package's files; without them it is off."""
+        A missing or unreadable meaning table turns that signal off with a warning, never in silence."""
         settings = matching_settings(kb)
-        embedder = load_embedder() if settings.semantic_weight > 0 else None
-        return cls(kb, load_index(kb, use_cache=use_cache, embedder=embedder), settings, embedder)
+        embedder = None
+        warnings: list[str] = []
+        if settings.semantic_weight > 0:
+            try:
+                embedder = load_embedder()
+            except ModelUnavailable as e:
+                warnings.append(str(e))
+        index = load_index(kb, use_cache=use_cache, embedder=embedder)
+        return cls(kb, index, settings, embedder, warnings)
 
     # -- the query side
 
@@ -315,13 +370,21 @@ class Matcher:
         best = heapq.nsmallest(pool, by_entry.items(), key=lambda kv: (-kv[1][0], entry_ids[kv[0]]))
         finals = {e: calibrate(score) for e, (score, _, _) in best}
         meaning: dict[int, float] = {}
-        if embedder is not None and best:
-            query = embedder.embed(embedding_text(text))
+        if embedder is not None:
+            query = embedder.embed(text)
+            if any(query):
+                meaning = self._meaning(query, [e for e, _ in best], scan=len(entry_ids) <= MEANING_SCAN_MAX)
+            for e in list(meaning):
+                if e in finals:
+                    continue
+                lexical = by_entry.get(e) or self._first_phrasing(e)
+                if lexical is None:  # an entry without questions has no meaning vector
+                    del meaning[e]
+                    continue
+                best.append((e, lexical))
+                finals[e] = calibrate(lexical[0])
             w = s.semantic_weight
-            mul = operator.mul
-            for e, _ in best:
-                cosine = sum(map(mul, query, idx.entry_vector(e)))
-                meaning[e] = cosine
+            for e, cosine in meaning.items():
                 finals[e] = (1.0 - w) * finals[e] + w * min(1.0, max(0.0, cosine + MEANING_OFFSET))
             best.sort(key=lambda kv: (-finals[kv[0]], entry_ids[kv[0]]))
             del best[keep:]
@@ -340,29 +403,112 @@ class Matcher:
             ranked.append(_Scored(e, score, d, g, group_score, phrasing_score, details, finals[e]))
         return _Ranking(ranked, qw, fixed, runs, locale)
 
+    def _first_phrasing(self, entry: int) -> tuple[float, int, int] | None:
+        """(no lexical score, group, phrasing) of an entry's first phrasing: what an entry found by
+        meaning alone shows."""
+        if self._first_docs is None:
+            idx = self.index
+            self._first_docs = {}
+            for d, g in enumerate(idx.doc_group):
+                self._first_docs.setdefault(idx.group_entry[g], (0.0, g, d))
+        return self._first_docs.get(entry)
+
+    def _meaning(self, query: Sequence[float], pool: list[int], *, scan: bool) -> dict[int, float]:
+        """Cosine of the question's meaning vector with the pool's entries, and with every entry
+        when ``scan`` (then the best by meaning join the pool: a question in a language the KB has
+        no phrasings in shares no words with it)."""
+        idx = self.index
+        mul = operator.mul
+        if not scan:
+            return {e: sum(map(mul, query, idx.entry_vector(e))) for e in pool}
+        everything = {e: sum(map(mul, query, idx.entry_vector(e))) for e in range(len(idx.entry_ids))}
+        closest = heapq.nlargest(SEMANTIC_POOL, everything, key=everything.__getitem__)
+        chosen = set(pool) | {e for e in closest if everything[e] >= MEANING_JOIN_MIN}
+        return {e: everything[e] for e in chosen}
+
     def suggest(self, text: str, *, locale: str | None = None, top: int = 3, explain: bool = False) -> Suggestion:
-        """Rank the entries for ``text``; detect the language among the KB's locales unless given."""
-        source = "given"
+        """Rank the entries for ``text``; identify its language unless ``locale`` is given.
+
+        The language is read from the whole message (greetings are good clues); the match from what
+        it asks: without the e-mail frame of greetings, thanks and quoted replies, and without the
+        sentences that only set the scene or say what the customer does *not* want. A message that
+        asks two things gets both entries first, and ``parts`` says which span each answers."""
+        warnings = list(self.warnings)
         if locale is None:
             from replykit import langid  # lazy: a run with --locale never pays for the detector
 
-            locale = langid.detect(text, self.kb)
-            source = "detected"
+            found = langid.identify(text, self.kb)
+            language, locale, source = found.language, found.locale, "detected"
+            problem = langid.model_problem()
+            if problem is not None and problem not in warnings:
+                warnings.append(problem)
         else:
             locale = normalize_locale(locale)
-        # The language is read from the whole message (greetings are good clues); the match from
-        # what it asks, without the e-mail frame of greetings, thanks and quoted replies.
-        ranking = self.rank(essential_text(text), locale, top)
+            language, source = locale.replace("_", "-"), "given"
+        # Stems and the same-language bonus follow the message's own language, even one the KB lacks.
+        reading = locale if language.replace("-", "_") == locale else language.replace("-", "_")
+        asked = request_text(essential_text(text))
+        ranking = self.rank(asked, reading, max(top, PART_TOP))
         ranked = ranking.scored
-        confident = False
-        if ranked:
-            first = ranked[0].final
-            second = ranked[1].final if len(ranked) > 1 else 0.0
-            confident = first >= self.settings.min_score and first - second >= self.settings.min_margin
-            # A draft entry (written by `insights --draft`, not reviewed) is never a confident answer.
-            confident = confident and not self.kb.entries[self.index.entry_ids[ranked[0].entry]].draft
+        confident = self._is_confident(ranked)
+        parts: tuple[SuggestionPart, ...] = ()
+        split = self._two_questions(asked, reading, ranked) if ranked else None
+        if split is not None:
+            (first_text, first), (second_text, second) = split
+            # Both entries first, in the whole message's order: a split can only promote an entry.
+            wanted = {first.scored[0].entry: first.scored[0], second.scored[0].entry: second.scored[0]}
+            head = [r for r in ranked if r.entry in wanted]
+            head += [scored for e, scored in wanted.items() if e not in {r.entry for r in head}]
+            ranked = [*head, *(r for r in ranked if r.entry not in wanted)]
+            confident = confident and self._is_confident(first.scored) and self._is_confident(second.scored)
+            parts = tuple(
+                SuggestionPart(
+                    span,
+                    tuple(self._match(r, part if explain else None) for r in part.scored[: max(top, 0)]),
+                    self._is_confident(part.scored),
+                )
+                for span, part in ((first_text, first), (second_text, second))
+            )
         matches = tuple(self._match(r, ranking if explain else None) for r in ranked[: max(top, 0)])
-        return Suggestion(text, locale, source, confident, matches)
+        return Suggestion(text, locale, source, confident, matches, language, parts, tuple(warnings))
+
+    def _is_confident(self, ranked: Sequence[_Scored]) -> bool:
+        """The best entry is an answer to send: high enough, and clearly ahead of the next."""
+        if not ranked:
+            return False
+        first = ranked[0].final
+        second = ranked[1].final if len(ranked) > 1 else 0.0
+        if first < self.settings.min_score or first - second < self.settings.min_margin:
+            return False
+        # A draft entry (written by `insights --draft`, not reviewed) is never a confident answer.
+        return not self.kb.entries[self.index.entry_ids[ranked[0].entry]].draft
+
+    def _is_part(self, ranked: Sequence[_Scored]) -> bool:
+        """A part of a message asks for its best entry on its own: high, and clearly ahead."""
+        if not ranked or ranked[0].final < PART_MIN_SCORE:
+            return False
+        second = ranked[1].final if len(ranked) > 1 else 0.0
+        return ranked[0].final - second >= PART_MIN_MARGIN
+
+    def _two_questions(
+        self, text: str, locale: str | None, whole: Sequence[_Scored]
+    ) -> tuple[tuple[str, _Ranking], tuple[str, _Ranking]] | None:
+        """The message read as two questions, when a split gives two different entries that each
+        part asks for more convincingly than the whole message asks for one; else None."""
+        best: tuple[float, tuple[str, _Ranking], tuple[str, _Ranking]] | None = None
+        for head, tail in split_candidates(text):
+            first = self.rank(head, locale, PART_TOP).scored
+            if not self._is_part(first):
+                continue
+            second = self.rank(tail, locale, PART_TOP).scored
+            if not self._is_part(second) or first[0].entry == second[0].entry:
+                continue
+            strength = min(first[0].final, second[0].final)
+            if best is None or strength > best[0]:
+                best = (strength, (head, _Ranking(first)), (tail, _Ranking(second)))
+        if best is None or best[0] < whole[0].final * PART_LEAD:
+            return None
+        return best[1], best[2]
 
     def suggest_many(
         self,

@@ -146,3 +146,131 @@ def _strip_opener(line: str) -> str:
 
 def _has_words(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
+
+
+# -- the sentence that carries the request
+
+# "I don't want to cancel, ..." in the KB languages and their neighbours: a clause that says what
+# the customer does NOT ask for. Dropped when another clause is left, so the request that follows
+# ("... I just need to change the address") decides the match.
+_NOT_WANTED = LazyPattern(
+    r"""(?:^|(?<=[.!?;,\n]))[^.!?;,\n]*?(?:
+        \b(?:i|we)\s*(?:do\s*n[o']?t|don['’]?t|dont|did\s*n[o']?t|didn['’]?t|am\s+not|['’]m\s+not)\s+
+            (?:want|wish|need|mean|intend|plan|ask|asking|trying)\b
+        |\bnot\s+(?:asking|trying|looking)\s+(?:to|for)\b
+        |\b(?:ich|wir)\s+(?:möchte|möchten|will|wollen|wollte|muss|müssen|brauche)\b[^.!?;,\n]*?\b(?:nicht|kein\w*)\b
+        |\b(?:je|nous)\s+ne\s+(?:veux|voulons|souhaite|souhaitons|voudrais|cherche|demande)\s+pas\b
+        |\bno\s+(?:quiero|queremos|deseo|necesito|busco|pido)\b
+        |\bnon\s+(?:voglio|vogliamo|desidero|chiedo)\b
+        |\bnão\s+(?:quero|queremos|preciso|desejo)\b
+        |\bik\s+wil\b[^.!?;,\n]*?\bniet\b
+    )[^.!?;,\n]*(?:[.!?;,\n]+|$)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# The Japanese and Chinese forms: "…したくないのですが、" / "…不想…，" up to the clause's end.
+_NOT_WANTED_CJK = LazyPattern(
+    r"[^。！？、，,\n]*(?:たくない|たいわけではない|つもりはない|不想|不要)[^。！？、，,\n]*[。！？、，,\n]+"
+)
+#: ... and one of the verbs of wanting that the patterns look for (or a CJK form).
+_WANT_CLUES = (
+    "want", "wish", "need", "mean", "intend", "plan", "ask", "trying", "looking", "möchte", "will", "woll",
+    "muss", "brauch", "veux", "voulons", "souhait", "voudrais", "cherche", "demande", "quiero", "queremos",
+    "deseo", "necesito", "busco", "pido", "voglio", "vogliamo", "desidero", "chiedo", "quero", "preciso",
+    "desejo", "wil", "たく", "つもり", "不想", "不要",
+)
+#: Cheap clues that a message may say what it does not want (the patterns compile only then).
+_NEGATION_CLUES = ("n't", "nt ", "not", "nicht", "kein", " pas", "no ", "non ", "não", "niet", "たくない", "ない", "不")
+# A sentence that turns to the problem after pleasantries: "I got it today. But the lid is cracked."
+_TURN = LazyPattern(
+    r"""(?:^|(?<=[.!?。！？\n]))\s*(?:
+        but|however|unfortunately|sadly|aber|leider|allerdings|jedoch|mais|malheureusement|cependant
+        |pero|sin\s+embargo|lamentablemente|desafortunadamente|ma|purtroppo|però|mas|infelizmente|helaas|maar
+        |しかし|でも|ただ|ところが|残念ながら|但是|可是|不过
+    )(?=[\s,、，]|$)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def request_text(text: str) -> str:
+    """The part of a message that carries its request: without clauses that say what the customer
+    does not want, and from a sentence that turns to a problem ("But the lid is cracked") on.
+
+    Unchanged when nothing with words would be left."""
+    kept = text
+    lowered = text.lower()
+    if any(clue in lowered for clue in _NEGATION_CLUES) and any(verb in lowered for verb in _WANT_CLUES):
+        kept = _NOT_WANTED_CJK.sub("", _NOT_WANTED.sub(" ", text))
+        if not _has_words(kept):
+            kept = text
+    turn = _TURN.search(kept) if _SENTENCE_BREAK.search(kept.strip()) else None
+    if turn is not None and turn.start() > 0 and _has_words(kept[: turn.start()]):
+        rest = kept[turn.start() :]
+        if sum(ch.isalnum() for ch in rest) >= _TURN_MIN_CHARS:
+            kept = rest
+    return kept.strip()
+
+
+_SENTENCE_BREAK = LazyPattern(r"[.!?。！？\n]\s*\S")
+#: The sentence after a turn must have this many letters or digits to be the request.
+_TURN_MIN_CHARS = 8
+
+
+# -- two questions in one message
+
+_SENTENCE_END = LazyPattern(r"[.!?。！？\n]+\s*|[;；]\s*")
+_JOINER = LazyPattern(
+    r",?\s+(?:and\s+also|and|also|plus|und\s+auch|und|außerdem|et\s+aussi|et|aussi|y\s+también|y|también"
+    r"|e\s+anche|e|inoltre|e\s+também|en\s+ook|en)\s+|,\s+",
+    re.IGNORECASE,
+)
+#: With fewer split points than this at punctuation and joining words, word boundaries are tried too.
+_MARKED_ENOUGH = 1
+#: Messages of at least this many words may be two questions joined without punctuation.
+_UNMARKED_MIN_WORDS = 9
+#: Where a long message without punctuation is cut (shares of its words): each cut costs two rankings.
+_UNMARKED_CUTS = (0.4, 0.5, 0.6)
+#: At most this many ways to split are tried (a question's time stays in milliseconds).
+_MAX_SPLITS = 4
+#: Each side of a split has at least this many words (or CJK characters / 3).
+_PART_MIN_WORDS = 3
+
+
+def split_candidates(text: str) -> list[tuple[str, str]]:
+    """Ways to read a message as two questions: at sentence ends and joining words first; in a
+    long message without them, at word boundaries around its middle."""
+    out: list[tuple[str, str]] = []
+    seen: set[int] = set()
+    for pattern in (_SENTENCE_END, _JOINER):
+        for found in pattern.finditer(text):
+            start, end = found.start(), found.end()
+            if start in seen or end >= len(text):
+                continue
+            head, tail = _trimmed(text[:start]), _trimmed(text[end:])
+            if _words(head) >= _PART_MIN_WORDS and _words(tail) >= _PART_MIN_WORDS:
+                seen.add(start)
+                out.append((head, tail))
+    if len(out) < _MARKED_ENOUGH:
+        words = text.split()
+        if len(words) >= _UNMARKED_MIN_WORDS:
+            cuts = {round(len(words) * share) for share in _UNMARKED_CUTS}
+            for cut in sorted(c for c in cuts if _PART_MIN_WORDS <= c <= len(words) - _PART_MIN_WORDS):
+                out.append((" ".join(words[:cut]), " ".join(words[cut:])))
+    return out[:_MAX_SPLITS]
+
+
+_EDGE_JOINER = LazyPattern(
+    r"^(?:(?:and|also|plus|und|auch|außerdem|et|aussi|y|también|e|anche|inoltre|en|ook)\b[\s,]*)+"
+    r"|[\s,]+(?:and|also|plus|und|et|y|e|en)$",
+    re.IGNORECASE,
+)
+
+
+def _trimmed(part: str) -> str:
+    """A part without the joining word left at its edge ("Also, where is it?" -> "where is it?")."""
+    return _EDGE_JOINER.sub("", part.strip()).strip(" ,")
+
+
+def _words(text: str) -> int:
+    spaced = len(text.split())
+    cjk = sum(1 for ch in text if ord(ch) >= 0x3040)
+    return max(spaced, cjk // 3)

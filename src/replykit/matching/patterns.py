@@ -29,3 +29,9 @@ class LazyPattern:
 
     def sub(self, replacement: str, text: str, count: int = 0) -> str:
         return self.compiled.sub(replacement, text, count=count)
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return self.compiled.search(text, pos)
+
+    def finditer(self, text: str) -> list[re.Match[str]]:
+        return list(self.compiled.finditer(text))
