@@ -124,9 +124,15 @@ def _read(path: Path) -> LockFile:
     if not path.is_file():
         raise LockFileError(f"{path}: the translation lock is not a file: remove or rename it, then run"
                             " replykit mark-reviewed --all --yes")
+    from replykit.kb.loader import MAX_FILE_BYTES
     from replykit.kb.yamlnodes import load_json_data  # here: a reply's notice must not import YAML
 
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:  # refused unread, like every KB file
+            raise LockFileError(
+                f"{path}: the translation lock file is over {MAX_FILE_BYTES // 2**20} MB: restore it from git,"
+                " or delete it and run replykit mark-reviewed --all"
+            )
         data = load_json_data(path, path.read_text(encoding="utf-8"))  # bounded nesting (kb/yamlnodes.py)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         where = f":{e.lineno}:{e.colno}" if isinstance(e, json.JSONDecodeError) else ""

@@ -375,12 +375,16 @@ def _compiled_templates(env: ReplyEnvironment) -> BytecodeCache | None:
 
 
 def _merged_locale_data(kb: KnowledgeBase, chain: Sequence[str]) -> dict[str, Any]:
-    """``locale.*``: the first locale file of the chain, keys it lacks taken from the next ones."""
+    """``locale.*``: the first locale file of the chain, keys it lacks taken from the next ones.
+
+    A key left empty (``store_name:``, YAML's null) counts as lacking: the next file's value is used,
+    so a reply never thanks the customer for contacting "None".
+    """
     merged: dict[str, Any] = {}
     for loc in reversed(chain):
         data = kb.locale_data.get(loc)
         if data is not None:
-            merged.update(data.data)
+            merged.update((k, v) for k, v in data.data.items() if v is not None or k not in merged)
     return merged
 
 
@@ -492,6 +496,18 @@ class RecordValueMissingError(MissingVariablesError):
         )
         self.entry_id = ""
         self.missing = (name,)
+
+
+def check_syntax(env: ReplyEnvironment, name: str, *, root: Path) -> None:
+    """Compile one template by loader name; a syntax error is a RenderError naming its file and line."""
+    try:
+        with bounded(env.max_render_seconds, env.max_output_chars):
+            env.get_template(name)
+    except TemplateSyntaxError as e:
+        shown = display_path(Path(e.filename), root) if e.filename else name
+        raise RenderError(f"{shown}:{e.lineno}: template syntax error: {e.message}") from None
+    except Exception:  # not found, too deep, too slow: render_template says it properly
+        pass
 
 
 def render_template(env: ReplyEnvironment, name: str, context: Mapping[str, Any], *, root: Path) -> str:
@@ -680,15 +696,6 @@ def compose_replies(
         or UTC
     )
 
-    missing = tuple(dict.fromkeys(
-        name for entry in entries for name in entry.required_variables if values.get(name) is None
-    ))
-    if missing and not allow_missing:
-        raise MissingVariablesError(joined_id, missing)
-    context: dict[str, Any] = {name: value for name, value in values.items() if value is not None}
-    context.update({name: Missing(name) for name in missing})
-    context = draft_values(context, DraftRecord if allow_missing else StrictRecord)
-
     environments: dict[str, ReplyEnvironment] = {}
 
     def environment(body_locale: str) -> ReplyEnvironment:
@@ -699,6 +706,18 @@ def compose_replies(
                 kb, _render_chain(chain, body_locale), tz=zone, now=now, locale=format_locale
             )
         return environments[body_locale]
+
+    for _, body in bodies:  # a broken template is the KB's problem: say so before asking for values
+        check_syntax(environment(body.locale), f"{body.name}.j2", root=kb.root)
+
+    missing = tuple(dict.fromkeys(
+        name for entry in entries for name in entry.required_variables if values.get(name) is None
+    ))
+    if missing and not allow_missing:
+        raise MissingVariablesError(joined_id, missing)
+    context: dict[str, Any] = {name: value for name, value in values.items() if value is not None}
+    context.update({name: Missing(name) for name in missing})
+    context = draft_values(context, DraftRecord if allow_missing else StrictRecord)
 
     def rendered(name: str, body_locale: str) -> str:
         return normalize_whitespace(render_template(environment(body_locale), f"{name}.j2", context, root=kb.root))

@@ -6,6 +6,7 @@ import typer
 
 from replykit.cli.app import KBOption, app, open_kb, user_errors
 from replykit.errors import counted
+from replykit.printable import printable
 
 
 @app.command()
@@ -15,7 +16,8 @@ def check(kb: KBOption = None) -> None:
     loaded = open_kb(kb)
     n_phrasings = sum(len(items) for e in loaded.entries.values() for items in e.questions.values())
     typer.echo(
-        f"{loaded.root}: {counted(len(loaded.entries), 'entry', 'entries')}, {counted(n_phrasings, 'phrasing')}, "
+        f"{printable(str(loaded.root))}: {counted(len(loaded.entries), 'entry', 'entries')}, "
+        f"{counted(n_phrasings, 'phrasing')}, "
         f"locales {', '.join(loaded.locales)} (source {loaded.source_locale})"
     )
     from replykit.matching.health import model_problems

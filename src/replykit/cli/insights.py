@@ -173,10 +173,10 @@ def _write_report(report: InsightsReport, output_format: ReportFormat, output: P
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from replykit.kb.loader import write_atomic
+    from replykit.userfiles import write_user_file
 
     try:
-        write_atomic(output, text.encode("utf-8"))
+        write_user_file(output, text.encode("utf-8"))
     except OSError as e:
         raise UserError(f"{output}: cannot write the report ({e.strerror or e}): give a writable path") from None
     typer.echo(f"report: {output}", err=True)

@@ -113,16 +113,21 @@ def _add_trend(report: InsightsReport, tally: Tally) -> None:
     for e in report.entries:
         a = sum(e.weeks.get(w, 0) for w in first) / total_first
         b = sum(e.weeks.get(w, 0) for w in last) / total_last
-        if a or b:
+        if _moved(a, b):
             rows.append(TrendRow("entry", e.id, a, b))
     for g in report.gaps:
         a = sum(g.weeks.get(w, 0) for w in first) / total_first
         b = sum(g.weeks.get(w, 0) for w in last) / total_last
-        if a or b:
+        if _moved(a, b):
             rows.append(TrendRow("gap", g.id, a, b))
     rows.sort(key=lambda r: (-abs(r.change), r.kind, r.id))
     report.trend = rows[:TREND_ROWS]
     report.trend_period = (first[0], first[-1], last[0], last[-1])
+
+
+def _moved(first: float, last: float) -> bool:
+    """Whether a share rose or fell by what the report shows (0.1 %): a flat row is no trend."""
+    return round(first, 3) != round(last, 3)
 
 
 class MissingExtraError(UserError):

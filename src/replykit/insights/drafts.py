@@ -16,8 +16,8 @@ import yaml
 from replykit.errors import UserError
 from replykit.insights.gaps import Gap
 from replykit.insights.masking import mask_personal_data
-from replykit.kb.loader import write_atomic
 from replykit.l10n import normalize_locale
+from replykit.userfiles import write_user_file
 
 
 def _free_id(root: Path, wanted: str, source_locale: str) -> str:
@@ -63,11 +63,11 @@ def write_drafts(
             allow_unicode=True, sort_keys=False, width=200,
         )
         entry_path = root / "kb" / f"{entry_id}.yaml"
-        write_atomic(entry_path, (header + body).encode("utf-8"))
+        write_user_file(entry_path, (header + body).encode("utf-8"))
         template = (
             "{# DRAFT from replykit insights: write the reply, then remove draft: true from the entry. #}\n"
             f"DRAFT: no reply has been written for '{entry_id}' yet.\n"
         )
-        write_atomic(root / "templates" / source_locale / f"{entry_id}.j2", template.encode("utf-8"))
+        write_user_file(root / "templates" / source_locale / f"{entry_id}.j2", template.encode("utf-8"))
         written.append(entry_path)
     return written

@@ -297,6 +297,7 @@ STOPWORDS = frozenset(
     have has had not but this that these those with from into about there their them they was were been
     being get got any some all out our ours please thanks thank hello hi just want need like know tell
     its it's is am me my mine i a an to of in on at by or if so be as no yes also still yet very much
+    one hasn haven doesn didn isn wasn weren aren couldn wouldn shouldn won
     der die das und ist ich sie wir ihr ein eine einen einem einer nicht mit von für auf bei wie was wann
     gibt habe haben kann können mein meine meinen bitte danke hallo noch schon auch oder aber dem den des
     les des une pour que qui est pas avec dans sur mon mes vous nous bonjour merci est-ce puis peux
@@ -311,23 +312,38 @@ def suggest_id(texts: Sequence[GapText], source_language: str, taken: set[str], 
     pool = [t for t in texts if t.outcome.locale.split("_", 1)[0] == language] or list(texts)
     counts: Counter[str] = Counter()
     neighbours: Counter[tuple[str, str]] = Counter()
+    seen: dict[object, int] = {}  # first appearance: ties are broken the same way in every run
     for t in pool:
         # Lower-case words only (and a sentence's first): "Spotify" or "Joseph" name no topic.
         found = _WORD.findall(essential_text(t.text))
         words = [_ascii(w.casefold()) if w.islower() or i == 0 or not w.isalpha() or w.upper() == w.lower()
                  else "" for i, w in enumerate(found)]
-        for w in set(words) - STOPWORDS - {""}:
-            counts[w] += t.count
+        for w in dict.fromkeys(words):
+            if w and w not in STOPWORDS:
+                counts[w] += t.count
+                seen.setdefault(w, len(seen))
         for a, b in itertools.pairwise(words):  # "gift card": the pair reads better than two tops
             if a and b and a not in STOPWORDS and b not in STOPWORDS:
-                neighbours[(a, b[:-1] if len(b) > 3 and b.endswith("s") else b)] += t.count
-    words = [w for w, _ in counts.most_common(1)]
+                pair = (a, b[:-1] if len(b) > 3 and b.endswith("s") else b)
+                neighbours[pair] += t.count
+                seen.setdefault(pair, len(seen))
+    paired: Counter[str] = Counter()
+    for (a, b), n in neighbours.items():
+        paired[a] += n
+        paired[b] += n
+    words = sorted(counts, key=lambda w: (-counts[w], -paired[w], seen[w]))[:1]
     if words:
-        pairs = [(n, pair) for pair, n in neighbours.items() if words[0] in pair and n > 1]
-        if pairs:
-            words = list(max(pairs)[1])
+        top = words[0]
+        pairs = [pair for pair, n in neighbours.items() if top in pair and n > 1]
+        if pairs:  # the most frequent pair; among equals the one the top word leads ("gift card")
+
+            def rank(p: tuple[str, str]) -> tuple[int, bool, int]:
+                return neighbours[p], p[0] == top, -seen[p]
+
+            best: tuple[str, str] = max(pairs, key=rank)
+            words = list(best)
         elif len(counts) > 1:
-            words.append(counts.most_common(2)[1][0])
+            words.append(sorted(counts, key=lambda w: (-counts[w], -paired[w], seen[w]))[1])
     base = "-".join(words) if words else f"gap-{number}"
     base = re.sub(r"[^a-z0-9_-]+", "-", base).strip("-") or f"gap-{number}"
     candidate, n = base, 2

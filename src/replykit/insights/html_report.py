@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from replykit.errors import counted
 from replykit.insights.report import InsightsReport
 
 BAR_ROWS = 15
@@ -36,6 +37,10 @@ svg text{font:12px system-ui,sans-serif;fill:#1d2733}
 @media (max-width:800px){.grid{grid-template-columns:1fr}}
 """
 
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return counted(n, one, many).split(" ", 1)[1]
 
 def _bars(items: Sequence[tuple[str, int]], color: str, width: int = 480) -> str:
     """A horizontal bar chart as inline SVG."""
@@ -109,11 +114,13 @@ def render_html(report: InsightsReport, *, title: str = "replykit insights") -> 
         f"<h1>{escape(title)}</h1>"
         f'<p class="sub">What customers asked, what the knowledge base answered, and what it does not answer yet.</p>'
         '<div class="cards">'
-        f"<div class=card><b>{report.messages}</b>messages</div>"
+        f"<div class=card><b>{report.messages}</b>{_plural(report.messages, 'message')}</div>"
         f"<div class=card><b>{share}</b>answered with confidence</div>"
-        f"<div class=card><b>{len(report.gaps)}</b>gaps ({gap_messages} messages)</div>"
-        f"<div class=card><b>{len(report.unasked)}</b>entries nothing asked</div>"
-        f"<div class=card><b>{report.skipped}</b>records skipped</div>"
+        f"<div class=card><b>{len(report.gaps)}</b>{_plural(len(report.gaps), 'gap')}"
+        f" ({counted(gap_messages, 'message')})</div>"
+        f"<div class=card><b>{len(report.unasked)}</b>{_plural(len(report.unasked), 'entry', 'entries')}"
+        " nothing asked</div>"
+        f"<div class=card><b>{report.skipped}</b>{_plural(report.skipped, 'record')} skipped</div>"
         "</div>"
     )
     entries = [(e.id, e.count) for e in report.entries if e.count][:BAR_ROWS]

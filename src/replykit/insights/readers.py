@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
@@ -224,15 +225,32 @@ class _LineCounter:
         return line
 
 
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def _windows_1252(text: str) -> str:
+    """Text whose non-UTF-8 bytes (kept as surrogates) are read as Windows-1252."""
+    return text.encode("utf-8", "surrogateescape").decode("cp1252", "replace")
+
+
+def _delimiter(path: str, head: str) -> str:
+    """Tab for .tsv; else whichever of comma, semicolon (Excel in much of Europe) and tab the header uses most."""
+    if path.lower().endswith(".tsv"):
+        return "\t"
+    return max((",", ";", "\t"), key=lambda d: (head.count(d), d == ","))
+
+
 def _read_csv(
     path: str, stream: BinaryIO, counter: _Counter, column: str | None, date_column: str | None
 ) -> Iterator[Message | BadRecord]:
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="replace", newline="")
+    # Bytes that are not UTF-8 survive as surrogates, to be read again as Windows-1252 (Excel's CSV).
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
     lines = _LineCounter(text)
     head = next(lines, None)
     if head is None:
         return
-    delimiter = "\t" if path.lower().endswith(".tsv") or head.count("\t") > head.count(",") else ","
+    head = _windows_1252(head) if _SURROGATE.search(head) else head
+    delimiter = _delimiter(path, head)
     csv.field_size_limit(CSV_FIELD_LIMIT)
     header = next(csv.reader([head], delimiter=delimiter), [])
     text_at = _pick(header, TEXT_FIELDS, "message", path, column)
@@ -243,6 +261,7 @@ def _read_csv(
         )
     date_at = _pick(header, DATE_FIELDS, "date", path, date_column)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    said_1252 = False
     while True:
         start = lines.line + 1
         try:
@@ -259,10 +278,12 @@ def _read_csv(
         if len(row) <= text_at:
             yield BadRecord(number, where, f"{len(row)} cells, the message is in column {text_at + 1}")
             continue
+        if any(_SURROGATE.search(c) for c in row):
+            row = [_windows_1252(c) for c in row]
+            if not said_1252:  # once per file: Excel's plain "CSV" on Western Windows
+                said_1252 = True
+                yield BadRecord(number, where, "not UTF-8", skipped=False, kept_as="read as Windows-1252 from here on")
         cell = row[text_at]
-        if "\ufffd" in cell:
-            yield BadRecord(number, where, "not UTF-8 text")
-            continue
         message = _clean(cell)
         if not message:
             yield BadRecord(number, where, "empty message")
@@ -369,6 +390,8 @@ def _email_record(data: bytes, number: int, where: str) -> Message | BadRecord:
 
 def _read_eml(path: Path, counter: _Counter) -> Iterator[Message | BadRecord]:
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*.eml") if p.is_file())
+    if not files:
+        raise UserError(f"{path}: no .eml file in this folder or below: give the folder the e-mails were saved to")
     for file in files:
         try:
             data = file.read_bytes()

@@ -28,7 +28,8 @@ class BadRecord:
     where: str
     reason: str
     skipped: bool = True
+    kept_as: str = "kept without a date"  # what happened to a record that was not skipped
 
     def format(self) -> str:
-        action = "skipped" if self.skipped else "kept without a date"
+        action = "skipped" if self.skipped else self.kept_as
         return f"{self.where}: record {self.number}: {self.reason}: {action}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from replykit.errors import counted
 from replykit.insights.report import InsightsReport
 
 #: Entries listed in the text report (all of them are in json/csv/html).
@@ -33,8 +34,8 @@ def _short(text: str, width: int = 70) -> str:
 def render_text(report: InsightsReport) -> str:
     share = f"{report.confident / report.messages:.0%}" if report.messages else "-"
     out = [
-        f"{report.messages} messages · {report.confident} answered with confidence ({share})"
-        f" · {len(report.gaps)} gaps · {report.skipped} records skipped",
+        f"{counted(report.messages, 'message')} · {report.confident} answered with confidence ({share})"
+        f" · {counted(len(report.gaps), 'gap')} · {counted(report.skipped, 'record')} skipped",
         "",
         "Entries (best match for how many messages):",
     ]

@@ -133,14 +133,18 @@ def read_helpdesk(
 
 
 def _required(record: Mapping[str, Any], key: str, where: str, shape: str) -> str:
+    """The item's ``key`` text; an item without it is of another shape (an error), an empty one is ''."""
     value = record.get(key)
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
         raise ImportInputError(f"{where}: no '{key}' text, which every {shape} item has: is this the right --format?")
-    return value
+    return value.strip()
 
 
 def _zendesk_macro(record: Mapping[str, Any], batch: ImportBatch, where: str, locale: str) -> None:
     title = _required(record, "title", where, "Zendesk macro")
+    if not title:
+        batch.note(where, "Zendesk macro with an empty title: skipped")
+        return
     actions = record.get("actions") or []
     body: str | None = None
     others: list[str] = []
@@ -168,6 +172,8 @@ def _zendesk_macro(record: Mapping[str, Any], batch: ImportBatch, where: str, lo
             "items export (GET /api/v2/dynamic_content/items) for its text in every language",
         )
         return
+    if record.get("active") is False:
+        batch.note(where, f"macro '{title}' is inactive in Zendesk: imported anyway (delete the entry if retired)")
     category, question = _title_parts(title)
     item = ImportedItem(
         key=f"zendesk-macro-{record.get('id', title)}", where=where, category=category, bare_names_are_variables=False
@@ -179,6 +185,9 @@ def _zendesk_macro(record: Mapping[str, Any], batch: ImportBatch, where: str, lo
 
 def _zendesk_item(record: Mapping[str, Any], batch: ImportBatch, where: str, locales: Mapping[int, str]) -> None:
     name = _required(record, "name", where, "Zendesk dynamic content")
+    if not name:
+        batch.note(where, "Zendesk dynamic content with an empty name: skipped")
+        return
     variants = record.get("variants")
     if not isinstance(variants, list) or not variants:
         raise ImportInputError(
@@ -215,6 +224,9 @@ def _gorgias_macro(
     record: Mapping[str, Any], batch: ImportBatch, where: str, default: str, to_locale: Callable[[str, str], str]
 ) -> None:
     name = _required(record, "name", where, "Gorgias macro")
+    if not name:
+        batch.note(where, "Gorgias macro with an empty name: skipped")
+        return
     language = record.get("language")
     locale = to_locale(language, where) if isinstance(language, str) and language.strip() else default
     body: str | None = None
@@ -250,6 +262,9 @@ def _gorgias_macro(
 def _chatwoot(record: Mapping[str, Any], batch: ImportBatch, where: str, locale: str) -> None:
     code = _required(record, "short_code", where, "Chatwoot canned response")
     content = _required(record, "content", where, "Chatwoot canned response")
+    if not code or not content:  # a canned response saved blank: nothing to answer with
+        batch.note(where, f"canned response '{code}' has an empty {'content' if code else 'short code'}: skipped")
+        return
     item = ImportedItem(key=f"chatwoot-{code}", where=where, bare_names_are_variables=False)
     item.add_question(locale, re.sub(r"[-_]+", " ", code))
     item.answers[locale] = _text(content, False, batch, where)
@@ -258,6 +273,9 @@ def _chatwoot(record: Mapping[str, Any], batch: ImportBatch, where: str, locale:
 
 def _helpscout(record: Mapping[str, Any], batch: ImportBatch, where: str, locale: str) -> None:
     name = _required(record, "name", where, "Help Scout saved reply")
+    if not name:
+        batch.note(where, "Help Scout saved reply with an empty name: skipped")
+        return
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         if "preview" in record:

@@ -46,19 +46,20 @@ def sheet_items(
         if not match:
             continue
         kind, loc, n = match.group(1).lower(), match.group(2), int(match.group(3) or 1)
-        locale = to_locale(loc, f"{file}:1") if loc else default_locale
+        locale = to_locale(loc, f"{file}:{sheet.header_number}") if loc else default_locale
         columns.append((index, kind, locale, n))
     answers = {loc for _, kind, loc, _ in columns if kind == "answer"}
     if not answers:
         raise ImportInputError(
-            f"{file}:1: no answer column (found: {', '.join(h for h in header if h) or 'nothing'}): name the columns "
+            f"{file}:{sheet.header_number}: no answer column "
+            f"(found: {', '.join(h for h in header if h) or 'nothing'}): name the columns "
             "question_en/answer_en/question_de/... (one row per FAQ) "
             "or id/question/answer/language (one row per language)"
         )
     questioned = {loc for _, kind, loc, _ in columns if kind == "question"}
     for loc in sorted(answers - questioned):
         batch.note(
-            f"{file}:1",
+            f"{file}:{sheet.header_number}",
             f"answers in {loc} have no question column: add question_{loc} so customers' questions in {loc} match",
         )
     id_column = _find(header, ("id",))
@@ -96,7 +97,8 @@ def _long(
     missing = [name for name, column in (("id", ident), ("question", question), ("answer", answer)) if column is None]
     if missing:
         raise ImportInputError(
-            f"{file}:1: one row per language needs the columns id, question, answer and language; missing: "
+            f"{file}:{sheet.header_number}: one row per language needs the columns id, question, answer and language;"
+            " missing: "
             + ", ".join(missing)
             + ": add them (the id links a FAQ's rows in different languages)"
         )

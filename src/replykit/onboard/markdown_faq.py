@@ -18,6 +18,38 @@ from replykit.onboard.records import ImportBatch, ImportedItem
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 ANCHOR = re.compile(r"\s*\{#([a-z0-9][a-z0-9_-]*)\}\s*$")
 FENCE = re.compile(r"^(```|~~~)")
+IMAGE = re.compile(r"!\[([^\]]*)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^>\s]+)>")
+STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+CODE = re.compile(r"`([^`]+)`")
+
+
+def _link(match: re.Match[str]) -> str:
+    text, url = match.group(1), match.group(2)
+    bare = url.removeprefix("mailto:")
+    return bare if text in (url, bare) else f"{text} ({url})"
+
+
+def plain_text(lines: list[str]) -> str:
+    """An answer as an e-mail's plain text: Markdown's inline marks go, link targets stay readable.
+
+    ``[tracking](https://x)`` -> ``tracking (https://x)`` (as HTML imports write links), ``**2 days**``
+    -> ``2 days``, `` `code` `` -> ``code``; lists, paragraphs and fenced blocks (fences included) stay as written.
+    """
+    out: list[str] = []
+    in_fence = False
+    for line in lines:
+        if FENCE.match(line.strip()):
+            in_fence = not in_fence
+        elif not in_fence:
+            line = IMAGE.sub(lambda m: m.group(1), line)
+            line = LINK.sub(_link, line)
+            line = AUTOLINK.sub(lambda m: m.group(1).removeprefix("mailto:"), line)
+            line = STRONG.sub(lambda m: m.group(2), line)
+            line = CODE.sub(lambda m: m.group(1), line)
+        out.append(line)
+    return "\n".join(out).strip()
 
 
 @dataclass
@@ -144,4 +176,4 @@ def _pair(per_locale: dict[str, list[tuple[_Heading, str | None]]], batch: Impor
             if category and not item.category:
                 item.category = category
             item.add_question(loc, h.text)
-            item.answers[loc] = "\n".join(h.body).strip()
+            item.answers[loc] = plain_text(h.body)

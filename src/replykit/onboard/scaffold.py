@@ -13,8 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from replykit.kb.loader import CONFIG_NAME, write_atomic
+from replykit.kb.loader import CONFIG_NAME
 from replykit.onboard.errors import KBExistsError
+from replykit.userfiles import write_user_file
 
 
 @dataclass(frozen=True)
@@ -173,8 +174,8 @@ def create_kb(root: Path, source_locale: str, locales: Sequence[str], store_name
     for rel, text in files.items():
         if rel == CONFIG_NAME:
             continue
-        write_atomic(root / rel, text.encode("utf-8"))
+        write_user_file(root / rel, text.encode("utf-8"))
         written.append(root / rel)
-    write_atomic(root / CONFIG_NAME, files[CONFIG_NAME].encode("utf-8"))  # last: the folder is a KB once complete
+    write_user_file(root / CONFIG_NAME, files[CONFIG_NAME].encode("utf-8"))  # last: the folder is a KB once complete
     written.append(root / CONFIG_NAME)
     return written

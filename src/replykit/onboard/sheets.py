@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -21,13 +22,28 @@ from replykit.onboard.records import Notice
 
 @dataclass
 class Sheet:
-    """A table of text cells; ``rows[i]`` is spreadsheet row ``numbers[i]`` (the header is row 1)."""
+    """A table of text cells; ``rows[i]`` is spreadsheet row ``numbers[i]``, the header is row ``header_number``."""
 
     name: str
     header: list[str]
     rows: list[list[str]] = field(default_factory=list)
     numbers: list[int] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    header_number: int = 1
+
+
+#: A header cell naming a question, answer or language column (``question_en``, ``Answer (DE)``, ``lang``).
+_HEADER_CELL = re.compile(r"^(?:(?:question|answer)(?:[\s_(-]|$)|(?:id|language|locale|lang)$)", re.I)
+#: How many rows above the header a sheet may hold (a title, a "last edited by" line, a blank row).
+_TITLE_ROWS = 10
+
+
+def _header_index(rows: list[tuple[int, list[str]]]) -> int:
+    """The first of the top rows that names a question or answer column; else the first row."""
+    for index, (_number, cells) in enumerate(rows[: _TITLE_ROWS + 1]):
+        if any(_HEADER_CELL.match(c.strip()) for c in cells):
+            return index
+    return 0
 
 
 def _cell_text(value: Any) -> str:
@@ -46,16 +62,22 @@ def _cell_text(value: Any) -> str:
 
 
 def _table(name: str, raw_rows: list[tuple[int, list[str]]], file: str, notices: list[Notice]) -> Sheet:
-    """The first non-empty row is the header; empty rows are dropped; ragged rows are padded."""
+    """The header is the first row naming a question or answer column (title rows above it are skipped),
+    else the first non-empty row; empty rows are dropped; ragged rows are padded."""
     rows = [(n, cells) for n, cells in raw_rows if any(c.strip() for c in cells)]
     if not rows:
         raise ImportInputError(
             f"{file}: the sheet '{name}' is empty: put a header row (question, answer, ...) and one row per FAQ"
         )
-    header = rows[0][1]
+    start = _header_index(rows)
+    if start:
+        notices.append(
+            Notice(f"{file}:{rows[0][0]}", f"the rows above the header (row {rows[start][0]}) were read as a title")
+        )
+    header_number, header = rows[start]
     width = len(header)
-    sheet = Sheet(name, [h.strip() for h in header], notices=notices)
-    for number, cells in rows[1:]:
+    sheet = Sheet(name, [h.strip() for h in header], notices=notices, header_number=header_number)
+    for number, cells in rows[start + 1 :]:
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             notices.append(
                 Notice(f"{file}:{number}", f"{len(cells) - width} cell(s) right of the last header column were ignored")

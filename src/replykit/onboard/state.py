@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from replykit.errors import KBError, Problem
-from replykit.kb.loader import write_atomic
+from replykit.userfiles import write_user_file
 
 STATE_NAME = "replykit.import-state.json"
 STATE_VERSION = 1
@@ -90,5 +90,5 @@ def save_state(root: Path, state: ImportState) -> bool:
             return False
     except FileNotFoundError:
         pass
-    write_atomic(path, text.encode("utf-8"))
+    write_user_file(path, text.encode("utf-8"))
     return True

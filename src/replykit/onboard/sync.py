@@ -21,7 +21,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from replykit.kb.loader import write_atomic
 from replykit.kb.model import Entry, KnowledgeBase
 from replykit.onboard import entryfile
 from replykit.onboard.errors import ImportInputError
@@ -30,6 +29,7 @@ from replykit.onboard.placeholders import ConvertedAnswer, to_template
 from replykit.onboard.records import ImportBatch, ImportedItem, Notice
 from replykit.onboard.state import ImportState, ItemState, load_state, save_state, text_hash
 from replykit.onboard.template_text import as_text
+from replykit.userfiles import write_user_file
 
 
 class Action(StrEnum):
@@ -124,6 +124,7 @@ def plan_import(
     taken = set(kb.entries) - state.owner_ids(batch.source)
     in_batch: set[str] = set()
     seen_questions: dict[tuple[str, str], str] = {}
+    asked_here = _asked_by(kb, taken)
     for item in batch.items:
         _drop_duplicate_questions(item, seen_questions, plan.notices)
         if source_locale not in item.answers:
@@ -145,6 +146,8 @@ def plan_import(
             continue
         previous = known.get(item.key)
         entry_id = _entry_id(item, previous, first_question, in_batch, taken, plan.notices)
+        if previous is None and entry_id not in kb.entries:
+            _note_competing_entry(item, entry_id, asked_here, batch.source, plan.notices)
         taken.add(entry_id)
         in_batch.add(entry_id)
         new_items[item.key] = _plan_item(plan, kb, item, entry_id, previous, order, category, mapping, resolve)
@@ -163,12 +166,46 @@ def plan_import(
     return plan
 
 
+def _normal(question: str) -> str:
+    return " ".join(question.lower().split())
+
+
+def _asked_by(kb: KnowledgeBase, entry_ids: set[str]) -> dict[tuple[str, str], str]:
+    """(locale, question) -> the entry that already has it as a phrasing, for entries of other sources."""
+    asked: dict[tuple[str, str], str] = {}
+    for entry_id in sorted(entry_ids):
+        entry = kb.entries.get(entry_id)
+        for loc, phrasings in (entry.questions.items() if entry is not None else ()):
+            for phrasing in phrasings:
+                asked.setdefault((loc, _normal(phrasing.text)), entry_id)
+    return asked
+
+
+def _note_competing_entry(
+    item: ImportedItem, entry_id: str, asked: dict[tuple[str, str], str], source: str, notices: list[Notice]
+) -> None:
+    """A new entry asking what an entry from elsewhere already asks: a renamed copy of an earlier import?"""
+    for loc, questions in item.questions.items():
+        for question in questions:
+            other = asked.get((loc, _normal(question)))
+            if other is not None:
+                notices.append(
+                    Notice(
+                        item.where,
+                        f"question '{question}' is already asked by entry '{other}', which {source} did not "
+                        f"import: the new entry '{entry_id}' competes with it. A renamed copy of an earlier "
+                        "import? Import it with --source NAME (the earlier file's name) to sync instead",
+                    )
+                )
+                return
+
+
 def _drop_duplicate_questions(item: ImportedItem, seen: dict[tuple[str, str], str], notices: list[Notice]) -> None:
     """A question already asked by an earlier row would make two entries compete: drop it here, say so."""
     for loc in list(item.questions):
         kept = []
         for question in item.questions[loc]:
-            first = seen.setdefault((loc, " ".join(question.lower().split())), item.where)
+            first = seen.setdefault((loc, _normal(question)), item.where)
             if first != item.where:
                 notices.append(Notice(item.where, f"duplicate question '{question}' (also {first}): dropped here"))
             else:
@@ -390,7 +427,7 @@ def apply_plan(plan: ImportPlan) -> bool:
     )
     try:
         for change in plan.writes:
-            write_atomic(plan.root / change.path, change.new_text.encode("utf-8"))
+            write_user_file(plan.root / change.path, change.new_text.encode("utf-8"))
             written.append(change)
         return save_state(plan.root, plan.state) or bool(plan.writes)
     except OSError as e:
@@ -398,7 +435,7 @@ def apply_plan(plan: ImportPlan) -> bool:
             if done.local_text is None:
                 (plan.root / done.path).unlink(missing_ok=True)
             else:
-                write_atomic(plan.root / done.path, done.local_text.encode("utf-8"))
+                write_user_file(plan.root / done.path, done.local_text.encode("utf-8"))
         for folder in new_folders:
             with contextlib.suppress(OSError):
                 folder.rmdir()

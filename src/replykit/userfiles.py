@@ -1,0 +1,41 @@
+"""Files written for people: KB files, exports, reports. Atomic, with the permissions a user expects.
+
+``kb.loader.write_atomic`` writes through ``tempfile.mkstemp``, whose file is private (0600): right
+for cache files, wrong for a KB, an export or a report that a team shares, a web server serves or
+another account (CI, a container) reads. A file replykit writes for people keeps the mode it had,
+or gets the mode any editor would give it (0666 less the umask, 0644 usually).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from replykit.errors import UserError
+from replykit.kb.loader import WriteFailedError, write_atomic
+
+
+class OutputIsFolderError(UserError):
+    """The path to write names a folder (``-o reports/``): the generic write error would blame the disk."""
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_user_file(path: Path, data: bytes) -> None:
+    """Write ``path`` atomically; keep its permissions, or give a new file the umask's."""
+    if path.is_dir():
+        raise OutputIsFolderError(f"{path}: is a folder, not a file: name the file to write in it")
+    try:
+        mode: int | None = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mode = None
+    write_atomic(path, data)
+    try:
+        os.chmod(path, mode if mode is not None else 0o666 & ~_umask())
+    except OSError as e:
+        raise WriteFailedError(path, e) from e
