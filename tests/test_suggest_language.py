@@ -47,6 +47,7 @@ def test_text_output_says_which_language_the_reply_is_in(write_kb: WriteKB, run_
     result = run_cli("suggest", "--kb", str(write_kb(FILES)), "Onde está a minha encomenda? Ainda não chegou.")
     assert result.exit_code == 0, result.stderr
     assert "pt is not a language of this KB: the reply is in en" in result.stdout
+    assert result.stdout.startswith("language: pt (detected) · reply in en · ")
 
 
 def test_fallbacks_route_a_language_the_kb_lacks(write_kb: WriteKB, run_cli: RunCLI) -> None:

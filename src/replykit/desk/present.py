@@ -54,10 +54,18 @@ def said(label: str, message: str, style: str) -> Text:
     return Text.assemble((label, style), " ", printable(message))
 
 
+def _base(tag: str) -> str:
+    """The language part of a BCP 47 tag or Babel id: ``pt-BR`` and ``pt_BR`` -> ``pt``."""
+    return tag.replace("_", "-").split("-")[0].lower()
+
+
 def verdict_text(suggestion: Suggestion) -> Text:
     """One line: the language and whether the best entry can be sent as it is (green) or must be checked (yellow)."""
-    locale = f"{suggestion.locale} ({suggestion.locale_source})" if suggestion.locale else "unknown"
-    line = Text(f"language: {locale} · ")
+    language = suggestion.language or suggestion.locale  # the message's own, which the KB may lack
+    shown = f"{language} ({suggestion.locale_source})" if language else "unknown"
+    if suggestion.locale and language and _base(language) != _base(suggestion.locale):
+        shown += f" · reply in {suggestion.locale}"
+    line = Text(f"language: {shown} · ")
     if not suggestion.matches:
         line.append("no entry matches this question", style="bold red")
     elif suggestion.confident:
