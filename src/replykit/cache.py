@@ -33,7 +33,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import time
 from array import array
 from collections.abc import Mapping, Sequence
@@ -159,13 +158,35 @@ def cache_dir() -> Path | None:
 
 @lru_cache(maxsize=64)
 def dependency_version(distribution: str) -> str:
-    """An installed distribution's version, read from its metadata without importing it."""
+    """An installed distribution's version, read from its metadata without importing it.
+
+    The ``<name>-<version>.dist-info`` folder names on ``sys.path`` answer first: importing
+    ``importlib.metadata`` and parsing a METADATA file cost ~15 ms, a tenth of a question.
+    """
+    wanted = re.sub(r"[-_.]+", "_", distribution).lower()
+    for folder in _path_listings():
+        for name in folder:
+            project, _, rest = name.removesuffix(".dist-info").partition("-")
+            if name.endswith(".dist-info") and rest and re.sub(r"[-_.]+", "_", project).lower() == wanted:
+                return rest
     from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version(distribution)
     except PackageNotFoundError:
         return "none"
+
+
+@lru_cache(maxsize=1)
+def _path_listings() -> tuple[tuple[str, ...], ...]:
+    """The entries of every folder on ``sys.path``, in order (where distributions are installed)."""
+    listings = []
+    for entry in sys.path:
+        try:
+            listings.append(tuple(sorted(os.listdir(entry or "."))))
+        except OSError:
+            continue
+    return tuple(listings)
 
 
 @lru_cache(maxsize=64)
@@ -201,6 +222,8 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes | memoryview]) -> None
 
     ``data`` may be a list of parts, written in turn (a big index is never joined in memory)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile  # here: importing it costs ~10 ms (random, shutil), and a cached question writes nothing
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:

@@ -17,7 +17,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -336,6 +335,8 @@ def write_keeping_mode(path: Path, data: bytes) -> None:
     except OSError as e:
         raise WriteFailedError(path, e) from e
     try:
+        import tempfile  # here: a reply's stale notice reads the lock, only writers need this
+
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as e:
         raise WriteFailedError(path, e) from e

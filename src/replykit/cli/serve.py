@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import ipaddress
-import socket
-import threading
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from replykit.cli.app import KBOption, app, open_kb, user_errors
 from replykit.cli.replyopts import UsageLogOption
 from replykit.errors import UserError
+
+if TYPE_CHECKING:
+    import socket
 
 TOKEN_ENV = "REPLYKIT_SERVE_TOKEN"
 DEFAULT_PORT = 8765
@@ -22,12 +22,16 @@ def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
+        import ipaddress
+
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
 
 
 def _listen(host: str, port: int) -> socket.socket:
+    import socket  # here: every replykit command imports this module to register `serve`
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -85,6 +89,8 @@ def serve(
     desk = Desk(loaded, usage_log=UsageLog.from_kb(loaded, usage_log))
     web = create_app(desk, token=token)
     sock = _listen(host, port)
+    import threading
+
     threading.Thread(target=desk.warm_up, name="replykit-warm-up", daemon=True).start()
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
