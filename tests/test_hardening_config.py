@@ -13,7 +13,7 @@ def test_check_refuses_the_matching_config_that_suggest_refuses(write_kb: WriteK
     for args in (("check",), ("suggest", "where is my parcel")):
         result = run_cli(*args, "--kb", str(root))
         assert result.exit_code == 2
-        assert result.stderr == expected + "replykit: error: the knowledge base has 1 problem; fix them and retry\n"
+        assert result.stderr == expected + "replykit: error: the knowledge base has 1 problem; fix it and retry\n"
 
 
 def test_an_empty_locale_list_names_the_problem(write_kb: WriteKB, run_cli: RunCLI) -> None:
@@ -22,7 +22,7 @@ def test_an_empty_locale_list_names_the_problem(write_kb: WriteKB, run_cli: RunC
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         f"{root}/replykit.yaml:2:10: locales is empty: list every locale the KB promises, e.g. [en, de, ja]",
-        "replykit: error: the knowledge base has 1 problem; fix them and retry",
+        "replykit: error: the knowledge base has 1 problem; fix it and retry",
     ]
 
 

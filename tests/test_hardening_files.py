@@ -57,7 +57,7 @@ def test_a_link_to_the_root_folder_is_refused_without_walking_it(write_kb: Write
     assert result.exit_code == 2
     assert kb_problems(result.stderr) == [
         "kb-root/kb/root:1:1: links outside the KB (to /): replace the link with a copy, or remove it",
-        "replykit: error: the knowledge base has 1 problem; fix them and retry",
+        "replykit: error: the knowledge base has 1 problem; fix it and retry",
     ]
 
 
@@ -97,7 +97,7 @@ def test_a_file_name_that_is_not_utf8_is_named_and_refused(write_kb: WriteKB, ru
     assert result.exit_code == 2
     assert kb_problems(result.stderr) == [
         "kb-root/kb/caf\\xe9.yaml:1:1: the file name is not UTF-8: rename it",
-        "replykit: error: the knowledge base has 1 problem; fix them and retry",
+        "replykit: error: the knowledge base has 1 problem; fix it and retry",
     ]
 
 
@@ -109,7 +109,7 @@ def test_a_file_above_the_size_limit_is_refused_unread(write_kb: WriteKB, run_cl
     assert result.exit_code == 2
     assert kb_problems(result.stderr) == [
         "kb-root/locales/en.yaml:1:1: file is 3072.0 MB, above the 4 MB limit: split it",
-        "replykit: error: the knowledge base has 1 problem; fix them and retry",
+        "replykit: error: the knowledge base has 1 problem; fix it and retry",
     ]
 
 
@@ -124,7 +124,7 @@ def test_an_unreadable_file_is_named(write_kb: WriteKB, run_cli: RunCLI) -> None
     assert result.returncode == 2
     assert kb_problems(result.stderr) == [
         f"{root}/locales/en.yaml:1:1: cannot be read (Permission denied): fix its permissions",
-        "replykit: error: the knowledge base has 1 problem; fix them and retry",
+        "replykit: error: the knowledge base has 1 problem; fix it and retry",
     ]
 
 

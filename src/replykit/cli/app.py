@@ -109,8 +109,9 @@ def user_errors(func: F) -> F:
             for problem in e.problems:
                 typer.echo(printable(problem.format()), err=True)
             count = len(e.problems)
-            raise fail(f"the knowledge base has {counted(count, 'problem')}; fix them and retry",
-                       e.exit_code) from None
+            them = "it" if count == 1 else "them"
+            message = f"the knowledge base has {counted(count, 'problem')}; fix {them} and retry"
+            raise fail(message, e.exit_code) from None
         except UserError as e:
             raise fail(str(e), e.exit_code) from None
         except BrokenPipeError:  # `replykit ... | head`
