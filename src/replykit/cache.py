@@ -217,18 +217,28 @@ def cache_file(kind: str, key: str, *, fmt: int, deps: Sequence[str] = (), suffi
 # ---- writing ---------------------------------------------------------------------------------
 
 
-def write_atomic(path: Path, data: bytes | Sequence[bytes | memoryview]) -> None:
+def write_atomic(
+    path: Path, data: bytes | Sequence[bytes | memoryview], *, mode: int | None = None, durable: bool = False
+) -> None:
     """Write a file so that readers see the old or the new content, never a half-written one.
 
-    ``data`` may be a list of parts, written in turn (a big index is never joined in memory)."""
+    ``data`` may be a list of parts, written in turn (a big index is never joined in memory).
+    The file is private (0600) unless ``mode`` says otherwise, set before it takes the name, so
+    it is never seen with other permissions; ``durable`` flushes it to disk first (a user's file,
+    not a cache that can be rebuilt)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     import tempfile  # here: importing it costs ~10 ms (random, shutil), and a cached question writes nothing
 
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
+            if mode is not None:
+                os.fchmod(f.fileno(), mode)
             for part in (data,) if isinstance(data, bytes) else data:
                 f.write(part)
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -322,36 +322,11 @@ def write_keeping_mode(path: Path, data: bytes) -> None:
 
     Raises WriteFailedError (the old file intact) when the file cannot be written.
     """
-    from replykit.kb.loader import WriteFailedError
-
     if path.is_dir():
         raise LockFileError(f"{path}: is a folder, not a file: remove or rename it")
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    except OSError as e:
-        raise WriteFailedError(path, e) from e
-    try:
-        import tempfile  # here: a reply's stale notice reads the lock, only writers need this
+    from replykit.userfiles import write_user_file  # here: a reply's stale notice only reads the lock
 
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as e:
-        raise WriteFailedError(path, e) from e
-    try:
-        with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), mode)
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as e:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(e, OSError) and not isinstance(e, WriteFailedError):
-            raise WriteFailedError(path, e) from e
-        raise
+    write_user_file(path, data)
 
 
 def stale_translations(kb: KnowledgeBase, lock: LockFile | None = None) -> Mapping[tuple[str, str], str]:

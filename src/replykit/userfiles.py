@@ -31,11 +31,9 @@ def write_user_file(path: Path, data: bytes) -> None:
     if path.is_dir():
         raise OutputIsFolderError(f"{path}: is a folder, not a file: name the file to write in it")
     try:
-        mode: int | None = stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        mode = None
-    write_atomic(path, data)
-    try:
-        os.chmod(path, mode if mode is not None else 0o666 & ~_umask())
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
     except OSError as e:
         raise WriteFailedError(path, e) from e
+    write_atomic(path, data, mode=mode, durable=True)

@@ -366,13 +366,14 @@ class WriteFailedError(UserError, OSError):
         return str(self.strerror)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see the old or the new content, never a half-written one.
+def write_atomic(path: Path, data: bytes, *, mode: int | None = None, durable: bool = False) -> None:
+    """Write a file so that readers see the old or the new content, never a half-written one
+    (``mode`` and ``durable`` as :func:`replykit.cache.write_atomic` takes them).
 
     Raises WriteFailedError (a UserError and an OSError) when the file cannot be written.
     """
     try:
-        cache.write_atomic(path, data)
+        cache.write_atomic(path, data, mode=mode, durable=durable)
     except WriteFailedError:
         raise
     except OSError as e:
