@@ -21,33 +21,19 @@ from replykit.lockfile import SourceSnapshot, TemplateIndex, source_snapshot, te
 _GIT_SECONDS = 10
 
 
+def _git(root: Path, *args: str) -> str:
+    """A git command's output in ``root``; raises OSError or SubprocessError when git cannot answer."""
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, timeout=_GIT_SECONDS, check=True
+    ).stdout
+
+
 def _git_dates(root: Path, only: tuple[str, ...] = (".",)) -> tuple[dict[Path, date], frozenset[Path]]:
     """Newest commit day of every file below ``root`` (or of ``only``), and the files with uncommitted changes."""
     try:
-        log = subprocess.run(
-            ["git", "log", "--format=%x00%cs", "--name-only", "--no-renames", "--", *only],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=_GIT_SECONDS,
-            check=True,
-        ).stdout
-        top = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=_GIT_SECONDS,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--no-renames", "-z", "--", *only],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=_GIT_SECONDS,
-            check=True,
-        ).stdout
+        log = _git(root, "log", "--format=%x00%cs", "--name-only", "--no-renames", "--", *only)
+        top = _git(root, "rev-parse", "--show-toplevel").strip()
+        dirty = _git(root, "status", "--porcelain", "--no-renames", "-z", "--", *only)
     except (OSError, subprocess.SubprocessError):
         return {}, frozenset()
     base = Path(top)
