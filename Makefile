@@ -22,7 +22,7 @@ $(RUNTIME): $(BIN)/python requirements/build.txt requirements/runtime.txt pyproj
 	touch $@
 
 $(DEV): $(RUNTIME) requirements/dev.txt
-	$(PIP) install --require-hashes --no-deps -r requirements/build.txt -r requirements/dev.txt
+	$(PIP) install --require-hashes --no-deps -r requirements/dev.txt
 	touch $@
 
 # Debian packages the tests drive for real (a browser, gettext's msgfmt, ...): system-packages.txt.

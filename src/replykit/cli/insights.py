@@ -29,6 +29,9 @@ class ReportFormat(StrEnum):
 
 
 class InputFormatChoice(StrEnum):
+    """insights.readers.InputFormat's values for the option: importing that package here would load
+    every reader (email, csv) on each replykit command, since every command module is imported."""
+
     text = "text"
     csv = "csv"
     jsonl = "jsonl"
