@@ -39,12 +39,12 @@ CLUSTER_SAMPLE = 4000
 #: Distinct non-confident texts remembered; messages with other texts are counted but not grouped.
 MAX_GAP_TEXTS = 100_000
 #: Cosine distance no two messages of a first-pass group exceed (complete linkage).
-DISTANCE = 0.6
+DISTANCE = 0.55
 #: Cosine distance between the centres of first-pass groups below which they are one gap (average
 #: linkage over the groups of two or more texts; a lone text joins only in the first pass).
 MERGE_DISTANCE = 0.4
 #: Share of the similarity that comes from the entries a message resembles (the rest: its meaning).
-PROFILE_WEIGHT = 0.3
+PROFILE_WEIGHT = 0.15
 #: A language's mean vector is subtracted from its messages' (what all of them share says "German" or
 #: "a support question", not what they ask: +10-25 points of gaps >= 85 % pure on the eval sets)
 #: when it has at least this many texts: fewer may all be one topic.
