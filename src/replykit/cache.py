@@ -310,6 +310,11 @@ class TextTable(Sequence[str]):
             raise IndexError(i)
         return self.raw(i).decode("utf-8", "surrogatepass")
 
+    def strings(self) -> list[str]:
+        """Every string, decoded in one pass (faster than reading them one by one)."""
+        blob, offsets = bytes(self._blob), self._offsets
+        return [blob[offsets[i] : offsets[i + 1]].decode("utf-8", "surrogatepass") for i in range(len(offsets) - 1)]
+
     def find(self, text: str) -> int | None:
         """Position of ``text`` in a table stored sorted (binary search on the UTF-8 bytes, whose
         order is the code-point order of ``sorted``), or None."""
@@ -461,10 +466,7 @@ def remember_version(owner: str, key: str) -> None:
     if folder is None:
         return
     history_file = folder / f"versions-{owner}.txt"
-    try:
-        history = history_file.read_text(encoding="ascii").split()
-    except (OSError, UnicodeDecodeError):
-        history = []
+    history = versions(owner)
     if history[:1] == [key]:
         return
     history = [key, *(old for old in history if old != key)]
@@ -473,6 +475,18 @@ def remember_version(owner: str, key: str) -> None:
         for old in history[KEEP_VERSIONS:]:
             for stale in folder.glob(f"*-{old}-*"):
                 stale.unlink(missing_ok=True)
+
+
+def versions(owner: str) -> list[str]:
+    """The keys :func:`remember_version` recorded for ``owner``, newest first (what an incremental
+    update starts from)."""
+    folder = cache_dir()
+    if folder is None:
+        return []
+    try:
+        return (folder / f"versions-{owner}.txt").read_text(encoding="ascii").split()
+    except (OSError, UnicodeDecodeError):
+        return []
 
 
 #: Files this module writes (and temp files a killed process left): pruning touches nothing else,

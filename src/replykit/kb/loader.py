@@ -85,7 +85,7 @@ def load_kb(path: str | os.PathLike[str] | None = None, *, use_cache: bool = Tru
 def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: bool = True) -> LoadResult:
     """Load as much of the KB as is valid and list every problem (what lint needs)."""
     root = find_kb_root(path).resolve()
-    root_key = hashlib.sha256(str(root).encode()).hexdigest()[:16]
+    root_key = folder_key(root)
     manifest_path = cache.cache_file("manifest", root_key, fmt=MANIFEST_FORMAT, suffix="bundle") if use_cache else None
     files, fingerprint, entries_key = _collect_files(root, manifest_path)
     _ENTRIES_KEYS[fingerprint] = entries_key
@@ -107,6 +107,11 @@ def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: boo
     if use_cache and result.kb is not None and not result.problems:
         write_kb(result.kb)
     return result
+
+
+def folder_key(root: Path) -> str:
+    """A key for the caches of one KB folder (its manifest, the versions of it that are kept)."""
+    return hashlib.sha256(str(root).encode()).hexdigest()[:16]
 
 
 # ---- files and fingerprint -------------------------------------------------------------------

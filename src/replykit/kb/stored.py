@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime
+import hashlib
 import zlib
 from array import array
 from collections.abc import Callable, Iterator, Mapping
@@ -25,7 +26,10 @@ from replykit.kb import model
 from replykit.kb.model import FrozenMap, KnowledgeBase
 
 #: Bump when the stored layout changes (the model's classes gaining a field with a default do not need it).
-KB_FORMAT = 2
+#: 3: each entry's questions digest is stored (the search index is keyed by them).
+KB_FORMAT = 3
+#: Bytes of an entry's :func:`questions_digest`.
+DIGEST_SIZE = 16
 #: Whose data a stored KB holds besides replykit's: YAML's typed scalars, Babel's locale ids.
 KB_DEPENDENCIES = ("PyYAML", "Babel")
 
@@ -139,6 +143,26 @@ def decode(value: Any) -> Any:
     raise ValueError(f"unknown tag {tag!r}")
 
 
+def questions_digest(entry: model.Entry) -> bytes:
+    """A digest of what the search index reads of an entry (its id, and its phrasings per locale in
+    order): an edit elsewhere in the entry (variables, tags, a comment) keeps the index."""
+    parts = [[locale, [p.text for p in phrasings]] for locale, phrasings in entry.questions.items()]
+    return hashlib.sha256(cache.json_bytes([entry.id, parts])).digest()[:DIGEST_SIZE]
+
+
+#: Per fingerprint of a KB stored or read by this process: each entry's questions digest.
+_DIGESTS: dict[str, dict[str, bytes]] = {}
+
+
+def questions_digests(kb: KnowledgeBase) -> dict[str, bytes]:
+    """Each entry's :func:`questions_digest`, without decoding the entries of a KB read from the
+    cache (they were stored with it)."""
+    found = _DIGESTS.get(kb.fingerprint)
+    if found is None or found.keys() != kb.entries.keys():
+        found = {entry_id: questions_digest(entry) for entry_id, entry in kb.entries.items()}
+    return found
+
+
 def kb_file(fingerprint: str) -> Path | None:
     return cache.cache_file("kb", fingerprint, fmt=KB_FORMAT, deps=KB_DEPENDENCIES, suffix="bundle")
 
@@ -149,6 +173,7 @@ def write_kb(kb: KnowledgeBase) -> None:
     if path is None:
         return
     documents: list[bytes] = []
+    digests = questions_digests(kb)
     try:
         for entry in kb.entries.values():
             documents.append(cache.json_bytes(encode(entry)))
@@ -170,10 +195,11 @@ def write_kb(kb: KnowledgeBase) -> None:
     for doc in documents:
         offsets.append(offsets[-1] + len(doc))
     blob = b"".join(documents)
-    meta["crc32"] = zlib.crc32(blob)  # a flipped byte is a miss here, not a crash on first access
-    cache.write_bundle(path, meta, {"offsets": offsets, "documents": blob})
-
-
+    stored_digests = b"".join(digests[entry_id] for entry_id in kb.entries)
+    # a flipped byte is a miss here, not a crash on first access
+    meta["crc32"] = zlib.crc32(stored_digests, zlib.crc32(blob))
+    _DIGESTS[kb.fingerprint] = digests
+    cache.write_bundle(path, meta, {"offsets": offsets, "documents": blob, "digests": stored_digests})
 
 
 def read_kb(fingerprint: str, root: Path) -> KnowledgeBase | None:
@@ -190,8 +216,12 @@ def read_kb(fingerprint: str, root: Path) -> KnowledgeBase | None:
         template_locales: list[str] = meta["templates"]
         if len(offsets) != len(entry_ids) + len(template_locales) + 1 or offsets[-1] != len(documents):
             return None
-        if zlib.crc32(documents) != meta["crc32"]:
+        digests = bundle.arrays["digests"]
+        if len(digests) != DIGEST_SIZE * len(entry_ids) or zlib.crc32(digests, zlib.crc32(documents)) != meta["crc32"]:
             return None
+        _DIGESTS[fingerprint] = {
+            entry_id: bytes(digests[DIGEST_SIZE * i : DIGEST_SIZE * (i + 1)]) for i, entry_id in enumerate(entry_ids)
+        }
 
         def document(i: int) -> Any:
             return decode(cache.json_value(bytes(documents[offsets[i] : offsets[i + 1]])))

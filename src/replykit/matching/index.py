@@ -18,6 +18,8 @@ terms it asks about.
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import math
 import operator
 import sys
@@ -29,14 +31,17 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from replykit import cache
-from replykit.kb.loader import entries_key
+from replykit.kb.loader import folder_key
 from replykit.kb.model import KnowledgeBase
+from replykit.kb.stored import DIGEST_SIZE, questions_digests
 from replykit.matching.normalize import normalize
 from replykit.matching.semantic import Embedder
 from replykit.matching.tokenize import MIN_TYPO_LENGTH, char_terms, is_spaced_word, language_words, run_terms
 
-#: Bump when the index layout or weighting changes, so old cache files are ignored.
-INDEX_FORMAT = 7
+#: Bump when the index layout, tokenisation or weighting changes, so old cache files are ignored
+#: (and never spliced into: :func:`update_index` trusts the stored index's weights).
+#: 8: keyed by the entries' questions, each entry's questions digest stored for incremental updates.
+INDEX_FORMAT = 8
 
 Vector = dict[str, float]
 
@@ -90,7 +95,7 @@ def weigh(terms: Iterable[str], table: PostingTable, unknown_idf: float) -> Vect
     return normalized(vec)
 
 
-def _weigh_known(terms: Iterable[str], idf: dict[str, float]) -> Vector:
+def _weigh_known(terms: Iterable[str], idf: Mapping[str, float]) -> Vector:
     """:func:`weigh` for KB text, whose terms all have an IDF (the fast path of the build)."""
     counts = Counter(terms)
     vec = {t: idf[t] if c == 1 else (1.0 + math.log(c)) * idf[t] for t, c in counts.items()}
@@ -149,14 +154,20 @@ def _entry_idf(entries_using: Mapping[str, int], n_entries: int) -> dict[str, fl
     return {t: math.log(1.0 + n_entries / count) for t, count in entries_using.items()}
 
 
-def entry_vectors(kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder) -> array[float]:
+def entry_vectors(
+    kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder, known: Mapping[str, Sequence[float]] | None = None
+) -> array[float]:
     """Each entry's meaning vector, flat: the normalised sum of its phrasings' normalised
     embeddings, all locales together (pure Python: a piece's row is read once, a phrasing is a
-    sum over a few rows)."""
+    sum over a few rows). ``known`` rows (from an earlier index, same questions) are copied."""
     dim = embedder.dim
     out: array[float] = array("f")
     zero = [0.0] * dim
     for entry_id in entry_ids:
+        row = known.get(entry_id) if known is not None else None
+        if row is not None:
+            out.extend(row)
+            continue
         total = zero
         for phrasings in kb.entries[entry_id].questions.values():
             for phrasing in phrasings:
@@ -169,29 +180,59 @@ def entry_vectors(kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder) -
     return out
 
 
+def phrasing_terms(text: str, locale: str) -> tuple[tuple[str, ...], tuple[str, ...], list[str]]:
+    """What the index reads of one phrasing: its word terms, its char n-grams, and its words as
+    written (for typo repair). Interned: a term is one string however many phrasings hold it."""
+    norm = normalize(text)
+    runs = language_words(norm, locale)
+    intern = sys.intern
+    # char_terms' LRU cache would keep 65,536 phrasings' n-grams alive (non-interned) for nothing.
+    chars = getattr(char_terms, "__wrapped__", char_terms)(norm)
+    return tuple(map(intern, run_terms(runs, locale))), tuple(map(intern, chars)), runs
+
+
+def _typo_words(runs: Iterable[str]) -> set[str]:
+    """The words typo repair may offer (spaced scripts, long enough)."""
+    return {w for w in runs if len(w) >= MIN_TYPO_LENGTH and is_spaced_word(w)}
+
+
+def _weigh_group(docs: Sequence[tuple[str, ...]], idf: Mapping[str, float]) -> tuple[list[Vector], Vector]:
+    """A group's phrasing vectors and its centroid (the normalised sum of them, summed in phrasing
+    order): the one computation a fresh build and an incremental update share."""
+    vectors: list[Vector] = []
+    sums: Vector = {}
+    get = sums.get
+    for terms in docs:
+        vec = _weigh_known(terms, idf)
+        vectors.append(vec)
+        for t, x in vec.items():
+            sums[t] = get(t, 0.0) + x
+    return vectors, normalized(sums)
+
+
 Postings: TypeAlias = "dict[str, tuple[array[int], array[float]]]"
 
 
-def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIndex:
+def build_index(
+    kb: KnowledgeBase, embedder: Embedder | None = None, known_vectors: Mapping[str, Sequence[float]] | None = None
+) -> SearchIndex:
     """Index every phrasing of every entry; IDF counts entries, not phrasings.
 
     Memory is what limits a big KB (125,000 phrasings): terms are interned (a char n-gram is one
     string however many phrasings hold it), postings go straight into typed arrays, and a group's
-    centroid is finished as soon as its last phrasing is weighed.
+    phrasings are freed as soon as its postings are made. ``known_vectors``: meaning vectors of
+    entries whose questions an earlier index already embedded.
     """
     entry_ids = sorted(kb.entries)
     doc_group: array[int] = array("i")
     doc_locale: list[str] = []
     doc_text: list[str] = []
-    doc_terms: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+    group_docs: list[list[tuple[tuple[str, ...], tuple[str, ...]]]] = []
     group_entry: array[int] = array("i")
     group_locale: list[str] = []
     raw_words: dict[str, set[str]] = defaultdict(set)
     word_df: Counter[str] = Counter()  # term -> entries using it
     char_df: Counter[str] = Counter()
-    intern = sys.intern
-    # char_terms' LRU cache would keep 65,536 phrasings' n-grams alive (non-interned) for nothing.
-    uncached_char_terms = getattr(char_terms, "__wrapped__", char_terms)
     for e, entry_id in enumerate(entry_ids):
         entry_words: set[str] = set()
         entry_chars: set[str] = set()
@@ -201,18 +242,17 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
             group = len(group_entry)
             group_entry.append(e)
             group_locale.append(locale)
+            docs = []
             for phrasing in phrasings:
-                norm = normalize(phrasing.text)
-                runs = language_words(norm, locale)
+                terms, chars, runs = phrasing_terms(phrasing.text, locale)
                 raw_words[locale.split("_", 1)[0]].update(runs)
-                terms = tuple(map(intern, run_terms(runs, locale)))
-                chars = tuple(map(intern, uncached_char_terms(norm)))
                 doc_group.append(group)
                 doc_locale.append(locale)
                 doc_text.append(phrasing.text)
-                doc_terms.append((terms, chars))
+                docs.append((terms, chars))
                 entry_words.update(terms)
                 entry_chars.update(chars)
+            group_docs.append(docs)
         word_df.update(entry_words)
         char_df.update(entry_chars)
     n = max(len(entry_ids), 1)
@@ -220,60 +260,24 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
     del word_df, char_df
     unknown_idf = math.log(1.0 + 2.0 * n)
 
-    word_lists: Postings = {}
-    char_lists: Postings = {}
-    word_centroids: Postings = {}
-    char_centroids: Postings = {}
-    word_sum: Vector = {}
-    char_sum: Vector = {}
-
-    def finish_group(g: int) -> None:
-        for sums, centroids in ((word_sum, word_centroids), (char_sum, char_centroids)):
-            find = centroids.get
-            for t, x in normalized(sums).items():
-                found = find(t)
-                if found is None:
-                    found = centroids[t] = (array("i"), array("f"))
-                found[0].append(g)
-                found[1].append(x)
-            sums.clear()
-
-    current = 0
-    no_terms: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
-    for d in range(len(doc_terms)):
-        terms, chars = doc_terms[d]
-        doc_terms[d] = no_terms  # freed as its postings are made: the two never peak together
-        g = doc_group[d]
-        if g != current:  # a group's phrasings are contiguous: the previous group is complete
-            finish_group(current)
-            current = g
-        for vec, lists, sums in (
-            (_weigh_known(terms, word_idf), word_lists, word_sum),
-            (_weigh_known(chars, char_idf), char_lists, char_sum),
-        ):
-            get, find = sums.get, lists.get
-            for t, x in vec.items():
-                found = find(t)  # inline: a call per posting costs a second on a big KB
-                if found is None:
-                    found = lists[t] = (array("i"), array("f"))
-                found[0].append(d)
-                found[1].append(x)
-                sums[t] = get(t, 0.0) + x
-    if doc_terms:
-        finish_group(current)
-    del doc_terms
-    by_language = {
-        language: sorted(w for w in found if len(w) >= MIN_TYPO_LENGTH and is_spaced_word(w))
-        for language, found in raw_words.items()
-    }
-    vectors = entry_vectors(kb, entry_ids, embedder) if embedder is not None else None
+    lists: dict[str, Postings] = {name: {} for name in _TABLES}
+    d = 0
+    for g in range(len(group_docs)):
+        docs = group_docs[g]
+        group_docs[g] = []  # freed as its postings are made: the two never peak together
+        for side, idf, at in ((0, word_idf, "words"), (1, char_idf, "chars")):
+            phrasing_vectors, centroid = _weigh_group([doc[side] for doc in docs], idf)
+            for i, vec in enumerate(phrasing_vectors):
+                _post(lists[at], d + i, vec)
+            _post(lists[_CENTROIDS[at]], g, centroid)
+        d += len(docs)
+    del group_docs
+    by_language = {language: sorted(_typo_words(found)) for language, found in raw_words.items()}
+    vectors = entry_vectors(kb, entry_ids, embedder, known_vectors) if embedder is not None else None
     tables = {}
-    for name, idf, lists in (
-        ("words", word_idf, word_lists), ("chars", char_idf, char_lists),
-        ("word_centroids", word_idf, word_centroids), ("char_centroids", char_idf, char_centroids),
-    ):
-        tables[name] = PostingTable.build(idf, lists)
-        lists.clear()  # each table's per-term arrays go as soon as its flat arrays exist
+    for name in _TABLES:
+        tables[name] = PostingTable.build(word_idf if _TERMS_OF[name] == "word_terms" else char_idf, lists[name])
+        lists[name].clear()  # each table's per-term arrays go as soon as its flat arrays exist
     return SearchIndex(
         fingerprint=kb.fingerprint,
         entry_ids=entry_ids,
@@ -284,7 +288,7 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
         group_locale=group_locale,
         unknown_idf=unknown_idf,
         **tables,
-        vocabulary=sorted({w for language_words in by_language.values() for w in language_words}),
+        vocabulary=_vocabulary(by_language),
         vocabulary_by_language=by_language,
         semantic_key=embedder.key if embedder is not None and vectors is not None else None,
         entry_vectors=vectors if vectors is not None else array("f"),
@@ -292,13 +296,358 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
     )
 
 
+def _post(lists: Postings, item: int, vec: Vector) -> None:
+    """Append ``item``'s weights to the inverted lists of its terms."""
+    find = lists.get
+    for t, x in vec.items():
+        found = find(t)  # inline: a call per posting costs a second on a big KB
+        if found is None:
+            found = lists[t] = (array("i"), array("f"))
+        found[0].append(item)
+        found[1].append(x)
+
+
+def _vocabulary(by_language: Mapping[str, Sequence[str]]) -> list[str]:
+    return sorted({w for language_words in by_language.values() for w in language_words})
+
+
+# ---- incremental update ---------------------------------------------------------------------
+
+#: Per (entry, locale) group: its locale, its phrasings' texts and what the index reads of each.
+_Groups: TypeAlias = "list[tuple[str, list[str], list[tuple[tuple[str, ...], tuple[str, ...], list[str]]]]]"
+
+
+def update_index(
+    old: SearchIndex, old_digests: Mapping[str, bytes], kb: KnowledgeBase, digests: Mapping[str, bytes],
+    embedder: Embedder | None = None,
+) -> SearchIndex:
+    """The index of ``kb`` made from the index of an earlier version of it: array by array what
+    :func:`build_index` gives, for a fraction of the work.
+
+    Entries whose questions did not change keep their meaning vectors. When the set of entries is
+    the same (entries edited), the index is spliced: IDF counts entries, so an edit changes the
+    weights of the terms that entered or left the edited entries, and with them the vectors of the
+    phrasings that hold such a term. Only the entries owning those phrasings are weighed again; every
+    other posting is copied. An entry added or removed changes every IDF: then the index is built
+    again, without embedding the unchanged entries again.
+    """
+    entry_ids = sorted(kb.entries)
+    same_model = embedder is not None and old.semantic_key == embedder.key
+    known = {
+        entry_id: old.entry_vector(e)
+        for e, entry_id in enumerate(old.entry_ids)
+        if same_model and digests.get(entry_id) == old_digests.get(entry_id)
+    }
+    if entry_ids != list(old.entry_ids):
+        return build_index(kb, embedder, known)
+    changed = [e for e, entry_id in enumerate(entry_ids) if digests[entry_id] != old_digests.get(entry_id)]
+    return _Splice(old, kb, entry_ids, changed).run(embedder, known)
+
+
+def _starts(owners: Sequence[int], count: int) -> list[int]:
+    """For items owned in order (``owners`` non-decreasing): where each owner's items start."""
+    counts = Counter(owners)
+    out = [0] * (count + 1)
+    for k in range(count):
+        out[k + 1] = out[k] + counts.get(k, 0)
+    return out
+
+
+def _bytes(values: Sequence[Any]) -> memoryview:
+    return memoryview(values).cast("B")  # type: ignore[arg-type]
+
+
+class _Splice:
+    """One incremental update of an index whose entries are the same, some with other questions."""
+
+    def __init__(self, old: SearchIndex, kb: KnowledgeBase, entry_ids: list[str], changed: list[int]) -> None:
+        self.old, self.kb, self.entry_ids, self.changed = old, kb, entry_ids, changed
+        self.n = max(len(entry_ids), 1)
+        self.group_start = _starts(old.group_entry, len(entry_ids))
+        self.doc_start = _starts(old.doc_group, len(old.group_entry))
+
+    def old_groups(self, e: int) -> _Groups:
+        old, out = self.old, []
+        for g in range(self.group_start[e], self.group_start[e + 1]):
+            locale = old.group_locale[g]
+            texts = list(old.doc_text[self.doc_start[g] : self.doc_start[g + 1]])
+            out.append((locale, texts, [phrasing_terms(text, locale) for text in texts]))
+        return out
+
+    def new_groups(self, e: int) -> _Groups:
+        out = []
+        for locale, phrasings in self.kb.entries[self.entry_ids[e]].questions.items():
+            if phrasings:
+                texts = [p.text for p in phrasings]
+                out.append((locale, texts, [phrasing_terms(text, locale) for text in texts]))
+        return out
+
+    def entries_using(self, table: PostingTable, slot: int) -> set[int]:
+        start, end = table.starts[slot], table.starts[slot + 1]
+        group_entry, doc_group = self.old.group_entry, self.old.doc_group
+        return {group_entry[doc_group[d]] for d in table.items[start:end]}
+
+    def run(self, embedder: Embedder | None, known: Mapping[str, Sequence[float]]) -> SearchIndex:
+        old, changed = self.old, set(self.changed)
+        before = {e: self.old_groups(e) for e in self.changed}
+        after = {e: self.new_groups(e) for e in self.changed}
+        # 1. The terms whose entry count changed, their new IDF, and the entries holding them.
+        affected = set(changed)
+        new_idf: list[dict[str, float | None]] = []
+        for side, table in ((0, old.words), (1, old.chars)):
+            delta: Counter[str] = Counter()
+            for e in self.changed:
+                was = {t for _, _, docs in before[e] for doc in docs for t in doc[side]}
+                now = {t for _, _, docs in after[e] for doc in docs for t in doc[side]}
+                delta.update(now - was)
+                delta.subtract(was - now)
+            idf: dict[str, float | None] = {}
+            for term, change in delta.items():
+                if not change:
+                    continue
+                slot = table.slots.get(term)
+                users = set() if slot is None else self.entries_using(table, slot)
+                affected |= users
+                count = len(users) + change
+                idf[term] = math.log(1.0 + self.n / count) if count > 0 else None  # None: no entry uses it now
+            new_idf.append(idf)
+        # 2. The new layout: where each entry's groups and phrasings start.
+        layout = self.layout(after)
+        # 3. The affected entries weighed again, in order (postings stay sorted by item).
+        ordered = [_all_terms(old.words.slots), _all_terms(old.chars.slots)]
+        slots = [{term: i for i, term in enumerate(terms)} for terms in ordered]
+        fresh: dict[str, Postings] = {name: {} for name in _TABLES}
+        touched: list[set[str]] = [set(), set()]
+        drop_docs, drop_groups = bytearray(len(old.doc_group)), bytearray(len(old.group_entry))
+        for e in sorted(affected):
+            for g in range(self.group_start[e], self.group_start[e + 1]):
+                drop_groups[g] = 1
+                d0, d1 = self.doc_start[g], self.doc_start[g + 1]
+                drop_docs[d0:d1] = b"\1" * (d1 - d0)
+            groups = after[e] if e in changed else self.old_groups(e)
+            for side, table, name in ((0, old.words, "words"), (1, old.chars, "chars")):
+                for _, _, docs in before.get(e, ()):
+                    for doc in docs:
+                        touched[side].update(doc[side])
+                changes, at = new_idf[side], slots[side]
+                group, first = layout.entry_group[e], layout.entry_doc[e]
+                for _, _, docs in groups:
+                    terms = [d[0] if side == 0 else d[1] for d in docs]
+                    weights: dict[str, float] = {}
+                    for doc_terms in terms:
+                        touched[side].update(doc_terms)
+                        for t in doc_terms:
+                            if t not in weights:
+                                found = changes.get(t, -1.0)
+                                weights[t] = table.idf[at[t]] if found == -1.0 or found is None else found
+                    phrasing_vectors, centroid = _weigh_group(terms, weights)
+                    for i, vec in enumerate(phrasing_vectors):
+                        _post(fresh[name], first + i, vec)
+                    _post(fresh[_CENTROIDS[name]], group, centroid)
+                    group += 1
+                    first += len(docs)
+        # 4. Each table: untouched terms' rows copied, touched ones merged with the fresh postings.
+        tables = {}
+        for side, name in ((0, "words"), (1, "chars")):
+            for table_name, drop, remap in ((name, drop_docs, layout.doc_remap),
+                                            (_CENTROIDS[name], drop_groups, layout.group_remap)):
+                tables[table_name] = _splice_table(
+                    getattr(old, table_name), ordered[side], slots[side], touched[side], new_idf[side],
+                    fresh[table_name], drop, remap,
+                )
+        by_language = self.vocabulary(before, after, layout)
+        vectors = None
+        if embedder is not None:
+            vectors = entry_vectors(self.kb, self.entry_ids, embedder, known)
+        return SearchIndex(
+            fingerprint=self.kb.fingerprint,
+            entry_ids=self.entry_ids,
+            doc_group=layout.doc_group,
+            doc_locale=layout.doc_locale,
+            doc_text=layout.doc_text,
+            group_entry=layout.group_entry,
+            group_locale=layout.group_locale,
+            unknown_idf=math.log(1.0 + 2.0 * self.n),
+            **tables,
+            vocabulary=_vocabulary(by_language),
+            vocabulary_by_language=by_language,
+            semantic_key=embedder.key if embedder is not None else None,
+            entry_vectors=vectors if vectors is not None else array("f"),
+            vector_dim=embedder.dim if embedder is not None else 0,
+        )
+
+    def layout(self, after: Mapping[int, _Groups]) -> _Layout:
+        """The phrasing and group arrays of the new index, and where old items moved."""
+        old, out = self.old, _Layout()
+        doc_remap, group_remap = list(range(len(old.doc_group))), list(range(len(old.group_entry)))
+        bounds = [*self.changed, len(self.entry_ids)]
+        e = 0
+        for stop in bounds:
+            if e < stop:  # entries [e, stop) unchanged: copied, shifted
+                g0, g1 = self.group_start[e], self.group_start[stop]
+                d0, d1 = self.doc_start[g0], self.doc_start[g1]
+                group_shift, doc_shift = len(out.group_entry) - g0, len(out.doc_group) - d0
+                for k in range(e, stop):
+                    out.entry_group[k] = self.group_start[k] + group_shift
+                    out.entry_doc[k] = self.doc_start[self.group_start[k]] + doc_shift
+                out.group_entry.frombytes(_bytes(old.group_entry[g0:g1]))
+                out.group_locale.extend(old.group_locale[g0:g1])
+                out.doc_group.extend(map(group_shift.__add__, old.doc_group[d0:d1]))
+                out.doc_locale.extend(old.doc_locale[d0:d1])
+                out.doc_text.extend(old.doc_text[d0:d1])
+                if group_shift:
+                    group_remap[g0:g1] = range(g0 + group_shift, g1 + group_shift)
+                    out.group_remap = group_remap
+                if doc_shift:
+                    doc_remap[d0:d1] = range(d0 + doc_shift, d1 + doc_shift)
+                    out.doc_remap = doc_remap
+            if stop == len(self.entry_ids):
+                break
+            out.entry_group[stop], out.entry_doc[stop] = len(out.group_entry), len(out.doc_group)
+            for locale, texts, _ in after[stop]:
+                group = len(out.group_entry)
+                out.group_entry.append(stop)
+                out.group_locale.append(locale)
+                out.doc_group.extend([group] * len(texts))
+                out.doc_locale.extend([locale] * len(texts))
+                out.doc_text.extend(texts)
+            e = stop + 1
+        return out
+
+    def vocabulary(
+        self, before: Mapping[int, _Groups], after: Mapping[int, _Groups], layout: _Layout
+    ) -> dict[str, list[str]]:
+        """Typo-repair words per language: the edited entries' new words in, their old words out
+        unless another entry still uses them."""
+        old = self.old
+        gone: set[tuple[str, str]] = set()
+        added: set[tuple[str, str]] = set()
+        for groups, into in ((before, gone), (after, added)):
+            for entry_groups in groups.values():
+                for locale, _, docs in entry_groups:
+                    language = locale.split("_", 1)[0]
+                    into.update((language, w) for doc in docs for w in _typo_words(doc[2]))
+        gone -= added
+        changed = set(self.changed)
+        kept: set[tuple[str, str]] = set()
+        for language, word in gone:
+            term = run_terms([word], language)[0]
+            slot = old.words.slots.get(term)
+            if slot is None:
+                continue
+            for d in old.words.items[old.words.starts[slot] : old.words.starts[slot + 1]]:
+                locale = old.doc_locale[d]
+                if (locale.split("_", 1)[0] == language and old.group_entry[old.doc_group[d]] not in changed
+                        and word in phrasing_terms(old.doc_text[d], locale)[2]):
+                    kept.add((language, word))
+                    break
+        languages = dict.fromkeys(locale.split("_", 1)[0] for locale in layout.group_locale)
+        out: dict[str, list[str]] = {}
+        for language in languages:
+            words = set(old.vocabulary_by_language.get(language, ()))
+            words -= {w for lang, w in gone - kept if lang == language}
+            words |= {w for lang, w in added if lang == language}
+            out[language] = sorted(words)
+        return out
+
+
+@dataclass
+class _Layout:
+    """The new index's phrasing and group arrays; where each entry's groups and phrasings start;
+    each old phrasing's and group's new number (for the entries that were copied)."""
+
+    doc_group: array[int] = field(default_factory=lambda: array("i"))
+    doc_locale: list[str] = field(default_factory=list)
+    doc_text: list[str] = field(default_factory=list)
+    group_entry: array[int] = field(default_factory=lambda: array("i"))
+    group_locale: list[str] = field(default_factory=list)
+    entry_group: dict[int, int] = field(default_factory=dict)
+    entry_doc: dict[int, int] = field(default_factory=dict)
+    doc_remap: list[int] | None = None  # None: no old phrasing moved
+    group_remap: list[int] | None = None
+
+
+def _all_terms(slots: Mapping[str, int]) -> list[str]:
+    """Every term in slot order (a stored table is decoded in one pass, not searched per term)."""
+    if isinstance(slots, StoredTerms):
+        return slots.strings()
+    return sorted(slots, key=slots.__getitem__)
+
+
+def _splice_table(
+    old: PostingTable, by_slot: list[str], slots: Mapping[str, int], touched: set[str],
+    new_idf: Mapping[str, float | None], fresh: Postings, drop: bytearray, remap: list[int] | None,
+) -> PostingTable:
+    """``old`` with the rows of the touched terms remade: the postings of dropped items out, the
+    fresh ones in, merged in item order; the runs of rows between them copied as they are (items
+    renumbered by ``remap`` when some moved)."""
+    terms: list[str] = []
+    idf: array[float] = array("d")
+    starts: array[int] = array("q", [0])
+    items: array[int] = array("i")
+    weights: array[float] = array("f")
+    empty: tuple[Sequence[int], Sequence[float]] = ((), ())
+
+    def copy(a: int, b: int) -> None:
+        if a >= b:
+            return
+        terms.extend(by_slot[a:b])
+        idf.frombytes(_bytes(old.idf[a:b]))
+        s0, s1 = old.starts[a], old.starts[b]
+        base = len(items) - s0
+        starts.extend(map(base.__add__, old.starts[a + 1 : b + 1]))
+        if remap is not None:
+            items.extend(map(remap.__getitem__, old.items[s0:s1]))
+        else:
+            items.frombytes(_bytes(old.items[s0:s1]))
+        weights.frombytes(_bytes(old.weights[s0:s1]))
+
+    done = 0
+    for term in sorted(touched):
+        slot = slots.get(term)
+        end = slot if slot is not None else bisect.bisect_left(by_slot, term)
+        copy(done, end)
+        done = end if slot is None else slot + 1
+        change = new_idf.get(term, -1.0)
+        if change is None:
+            continue  # no entry uses it any more
+        rows: list[tuple[int, float]] = []
+        if slot is not None:
+            s0, s1 = old.starts[slot], old.starts[slot + 1]
+            pairs = zip(old.items[s0:s1], old.weights[s0:s1], strict=True)
+            rows = [(i if remap is None else remap[i], x) for i, x in pairs if not drop[i]]
+        new_items, new_weights = fresh.get(term, empty)
+        rows.extend(zip(new_items, new_weights, strict=True))
+        rows.sort(key=_first_of)
+        terms.append(term)
+        idf.append(old.idf[slot] if change == -1.0 and slot is not None else change)
+        items.extend(i for i, _ in rows)
+        weights.extend(x for _, x in rows)
+        starts.append(len(items))
+    copy(done, len(by_slot))
+    return PostingTable({term: i for i, term in enumerate(terms)}, idf, starts, items, weights)
+
+
+_first_of = operator.itemgetter(0)
+
+
+def index_key(digests: Mapping[str, bytes]) -> str:
+    """The key of the index of entries with these questions digests
+    (:func:`~replykit.kb.stored.questions_digest`): only an edit of an entry's phrasings, or an
+    entry added or removed, changes it; templates, locale files, variables and comments do not."""
+    digest = hashlib.sha256()
+    for entry_id in sorted(digests):
+        digest.update(entry_id.encode() + b"\0" + digests[entry_id])
+    return digest.hexdigest()[:32]
+
+
 def index_cache_file(key: str) -> Path | None:
-    """Where the index of the KB with this :func:`~replykit.kb.loader.entries_key` is cached (None:
-    caching is off). Not the KB's fingerprint: a template or locale edit keeps the index."""
+    """Where the index of :func:`index_key` ``key`` is cached (None: caching is off)."""
     return cache.cache_file("index", key, fmt=INDEX_FORMAT, suffix="bundle")
 
 
 _TABLES = ("words", "chars", "word_centroids", "char_centroids")
+_CENTROIDS = {"words": "word_centroids", "chars": "char_centroids"}
 #: Tables sharing one term list (a centroid table is built over its phrasing table's IDF).
 _TERMS_OF = {
     "words": "word_terms", "word_centroids": "word_terms", "chars": "char_terms", "char_centroids": "char_terms",
@@ -333,14 +682,20 @@ class StoredTerms(Mapping[str, int]):
     def __len__(self) -> int:
         return len(self._table)
 
+    def strings(self) -> list[str]:
+        """Every term in slot order, decoded in one pass."""
+        return self._table.strings()
 
-def save_index(index: SearchIndex, key: str) -> None:
-    """Store the index as flat arrays and string tables (no pickle: reading it cannot run code)."""
+
+def save_index(index: SearchIndex, key: str, digests: Mapping[str, bytes]) -> None:
+    """Store the index as flat arrays and string tables (no pickle: reading it cannot run code),
+    with each entry's questions digest (what :func:`update_index` compares)."""
     path = index_cache_file(key)
     if path is None:
         return
     arrays: dict[str, object] = {
         "doc_group": index.doc_group, "group_entry": index.group_entry, "entry_vectors": index.entry_vectors,
+        "entry_digests": b"".join(digests[entry_id] for entry_id in index.entry_ids),
     }
     texts: dict[str, Sequence[str]] = {
         "entry_ids": index.entry_ids, "group_locale": index.group_locale, "vocabulary": index.vocabulary,
@@ -367,6 +722,12 @@ def save_index(index: SearchIndex, key: str) -> None:
 def restore_index(key: str, fingerprint: str) -> SearchIndex | None:
     """The stored index of these entries, its arrays memory-mapped, for the KB of ``fingerprint``;
     None when missing or damaged."""
+    found = _restore(key, fingerprint)
+    return None if found is None else found[0]
+
+
+def _restore(key: str, fingerprint: str) -> tuple[SearchIndex, dict[str, bytes]] | None:
+    """:func:`restore_index`, with each entry's questions digest."""
     bundle = cache.read_bundle(index_cache_file(key))
     if bundle is None:
         return None
@@ -407,20 +768,38 @@ def restore_index(key: str, fingerprint: str) -> SearchIndex | None:
         return None
     if len(index.group_entry) != groups or len(index.entry_vectors) != len(index.entry_ids) * index.vector_dim:
         return None
-    return index
+    held = bundle.arrays.get("entry_digests")
+    if held is None or len(held) != DIGEST_SIZE * len(index.entry_ids):
+        return None
+    digests = {
+        entry_id: bytes(held[DIGEST_SIZE * i : DIGEST_SIZE * (i + 1)]) for i, entry_id in enumerate(index.entry_ids)
+    }
+    return index, digests
 
 
 def load_index(kb: KnowledgeBase, *, use_cache: bool = True, embedder: Embedder | None = None) -> SearchIndex:
-    """The KB's index from the on-disk cache, or built (and cached) when missing or stale.
+    """The KB's index from the on-disk cache, else updated from the index of an earlier version of
+    the KB (:func:`update_index`), else built; the result is cached.
 
     With an ``embedder``, an index without entry vectors from that very model is stale too.
     """
-    key = entries_key(kb)
-    if use_cache:
-        cached = restore_index(key, kb.fingerprint)
-        if cached is not None and (embedder is None or cached.semantic_key == embedder.key):
-            return cached
-    index = build_index(kb, embedder)
-    if use_cache:
-        save_index(index, key)
+    if not use_cache:
+        return build_index(kb, embedder)
+    digests = questions_digests(kb)
+    key = index_key(digests)
+    wanted = None if embedder is None else embedder.key
+    cached = restore_index(key, kb.fingerprint)
+    if cached is not None and (embedder is None or cached.semantic_key == wanted):
+        return cached
+    owner = f"{folder_key(kb.root)}-index"
+    index = None
+    for earlier in cache.versions(owner):
+        found = _restore(earlier, kb.fingerprint) if earlier != key else None
+        if found is not None:
+            index = update_index(found[0], found[1], kb, digests, embedder)
+            break
+    if index is None:
+        index = build_index(kb, embedder)
+    save_index(index, key, digests)
+    cache.remember_version(owner, key)
     return index
