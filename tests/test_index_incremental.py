@@ -102,7 +102,11 @@ def remove(topics: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("edit", [reword, grow, shrink, edit_first_and_last, add, remove])
 @pytest.mark.parametrize("meaning", [True, False], ids=["with-meaning", "words-only"])
-def test_an_updated_index_is_the_fresh_build_array_by_array(write_kb: WriteKB, edit: Edit, meaning: bool) -> None:
+@pytest.mark.parametrize("share", [1.0, 0.0], ids=["spliced", "rebuilt"])
+def test_an_updated_index_is_the_fresh_build_array_by_array(
+    write_kb: WriteKB, edit: Edit, meaning: bool, share: float
+) -> None:
+    """``share``: splice however many entries an edit touches, or build again whenever it touches one."""
     topics = {k: (list(en), list(de), list(ja)) for k, (en, de, ja) in TOPICS.items()}
     root = write_kb(kb_files(topics), config=CONFIG)
     embedder = load_embedder() if meaning else None
@@ -113,7 +117,8 @@ def test_an_updated_index_is_the_fresh_build_array_by_array(write_kb: WriteKB, e
         path.unlink()
     root = write_kb(kb_files(topics), config=CONFIG)
     after = load_kb(root)
-    updated = update_index(old, questions_digests(before), after, questions_digests(after), embedder)
+    updated = update_index(old, questions_digests(before), after, questions_digests(after), embedder,
+                           splice_share=share)
     same_index(updated, build_index(after, embedder))
 
 

@@ -313,13 +313,19 @@ def _vocabulary(by_language: Mapping[str, Sequence[str]]) -> list[str]:
 
 # ---- incremental update ---------------------------------------------------------------------
 
+#: Beyond this share of the entries to weigh again, building costs less than splicing (a splice
+#: costs about three times a build per posting it remakes). An edit that brings a common character
+#: n-gram into an entry, or takes its last one out, changes that n-gram's IDF and with it the
+#: vectors of every phrasing holding it.
+SPLICE_SHARE = 0.25
+
 #: Per (entry, locale) group: its locale, its phrasings' texts and what the index reads of each.
 _Groups: TypeAlias = "list[tuple[str, list[str], list[tuple[tuple[str, ...], tuple[str, ...], list[str]]]]]"
 
 
 def update_index(
     old: SearchIndex, old_digests: Mapping[str, bytes], kb: KnowledgeBase, digests: Mapping[str, bytes],
-    embedder: Embedder | None = None,
+    embedder: Embedder | None = None, *, splice_share: float = SPLICE_SHARE,
 ) -> SearchIndex:
     """The index of ``kb`` made from the index of an earlier version of it: array by array what
     :func:`build_index` gives, for a fraction of the work.
@@ -329,7 +335,8 @@ def update_index(
     weights of the terms that entered or left the edited entries, and with them the vectors of the
     phrasings that hold such a term. Only the entries owning those phrasings are weighed again; every
     other posting is copied. An entry added or removed changes every IDF: then the index is built
-    again, without embedding the unchanged entries again.
+    again, without embedding the unchanged entries again; so is it when more than ``splice_share``
+    of the entries would be weighed again.
     """
     entry_ids = sorted(kb.entries)
     same_model = embedder is not None and old.semantic_key == embedder.key
@@ -341,7 +348,10 @@ def update_index(
     if entry_ids != list(old.entry_ids):
         return build_index(kb, embedder, known)
     changed = [e for e, entry_id in enumerate(entry_ids) if digests[entry_id] != old_digests.get(entry_id)]
-    return _Splice(old, kb, entry_ids, changed).run(embedder, known)
+    try:
+        return _Splice(old, kb, entry_ids, changed).run(embedder, known, splice_share)
+    except _Inconsistent:
+        return build_index(kb, embedder, known)
 
 
 def _starts(owners: Sequence[int], count: int) -> list[int]:
@@ -387,7 +397,7 @@ class _Splice:
         group_entry, doc_group = self.old.group_entry, self.old.doc_group
         return {group_entry[doc_group[d]] for d in table.items[start:end]}
 
-    def run(self, embedder: Embedder | None, known: Mapping[str, Sequence[float]]) -> SearchIndex:
+    def run(self, embedder: Embedder | None, known: Mapping[str, Sequence[float]], share: float) -> SearchIndex:
         old, changed = self.old, set(self.changed)
         before = {e: self.old_groups(e) for e in self.changed}
         after = {e: self.new_groups(e) for e in self.changed}
@@ -411,49 +421,61 @@ class _Splice:
                 count = len(users) + change
                 idf[term] = math.log(1.0 + self.n / count) if count > 0 else None  # None: no entry uses it now
             new_idf.append(idf)
+        if len(affected) > len(self.entry_ids) * share:
+            raise _Inconsistent("too many entries to weigh again: a build costs less")
         # 2. The new layout: where each entry's groups and phrasings start.
         layout = self.layout(after)
         # 3. The affected entries weighed again, in order (postings stay sorted by item).
         ordered = [_all_terms(old.words.slots), _all_terms(old.chars.slots)]
         slots = [{term: i for i, term in enumerate(terms)} for terms in ordered]
-        fresh: dict[str, Postings] = {name: {} for name in _TABLES}
+        fresh: dict[str, _Fresh] = {name: {} for name in _TABLES}
+        drops: dict[str, dict[str, list[int]]] = {name: defaultdict(list) for name in _TABLES}
         touched: list[set[str]] = [set(), set()]
-        drop_docs, drop_groups = bytearray(len(old.doc_group)), bytearray(len(old.group_entry))
         for e in sorted(affected):
-            for g in range(self.group_start[e], self.group_start[e + 1]):
-                drop_groups[g] = 1
-                d0, d1 = self.doc_start[g], self.doc_start[g + 1]
-                drop_docs[d0:d1] = b"\1" * (d1 - d0)
             groups = after[e] if e in changed else self.old_groups(e)
+            group_anchor = self.group_start[e]
+            doc_anchor = self.doc_start[group_anchor]
             for side, table, name in ((0, old.words, "words"), (1, old.chars, "chars")):
-                for _, _, docs in before.get(e, ()):
+                centroids = _CENTROIDS[name]
+                # the old postings of this entry: dropped from their rows
+                old_group, old_doc = group_anchor, doc_anchor
+                for _, _, docs in before.get(e, groups):
+                    group_terms: set[str] = set()
                     for doc in docs:
-                        touched[side].update(doc[side])
+                        held = set(doc[side])
+                        for t in held:
+                            drops[name][t].append(old_doc)
+                        group_terms |= held
+                        old_doc += 1
+                    for t in group_terms:
+                        drops[centroids][t].append(old_group)
+                    touched[side] |= group_terms
+                    old_group += 1
+                # the new ones: weighed with the new IDF
                 changes, at = new_idf[side], slots[side]
                 group, first = layout.entry_group[e], layout.entry_doc[e]
                 for _, _, docs in groups:
                     terms = [d[0] if side == 0 else d[1] for d in docs]
                     weights: dict[str, float] = {}
                     for doc_terms in terms:
-                        touched[side].update(doc_terms)
                         for t in doc_terms:
                             if t not in weights:
                                 found = changes.get(t, -1.0)
                                 weights[t] = table.idf[at[t]] if found == -1.0 or found is None else found
+                    touched[side].update(weights)
                     phrasing_vectors, centroid = _weigh_group(terms, weights)
                     for i, vec in enumerate(phrasing_vectors):
-                        _post(fresh[name], first + i, vec)
-                    _post(fresh[_CENTROIDS[name]], group, centroid)
+                        _post_fresh(fresh[name], first + i, doc_anchor, vec)
+                    _post_fresh(fresh[centroids], group, group_anchor, centroid)
                     group += 1
                     first += len(docs)
-        # 4. Each table: untouched terms' rows copied, touched ones merged with the fresh postings.
+        # 4. Each table: untouched terms' rows copied, touched ones spliced.
         tables = {}
         for side, name in ((0, "words"), (1, "chars")):
-            for table_name, drop, remap in ((name, drop_docs, layout.doc_remap),
-                                            (_CENTROIDS[name], drop_groups, layout.group_remap)):
+            for table_name, remap in ((name, layout.doc_remap), (_CENTROIDS[name], layout.group_remap)):
                 tables[table_name] = _splice_table(
                     getattr(old, table_name), ordered[side], slots[side], touched[side], new_idf[side],
-                    fresh[table_name], drop, remap,
+                    fresh[table_name], drops[table_name], remap,
                 )
         by_language = self.vocabulary(before, after, layout)
         vectors = None
@@ -574,21 +596,51 @@ def _all_terms(slots: Mapping[str, int]) -> list[str]:
     return sorted(slots, key=slots.__getitem__)
 
 
+#: Per term, postings made by an incremental update: new item numbers, weights, and per posting
+#: its *anchor*: the old number of its entry's first item (where its entry's old postings were).
+_Fresh: TypeAlias = "dict[str, tuple[array[int], array[float], list[int]]]"
+
+
+def _post_fresh(lists: _Fresh, item: int, anchor: int, vec: Vector) -> None:
+    for t, x in vec.items():
+        found = lists.get(t)
+        if found is None:
+            found = lists[t] = (array("i"), array("f"), [])
+        found[0].append(item)
+        found[1].append(x)
+        found[2].append(anchor)
+
+
+class _Inconsistent(Exception):
+    """Splicing is not the way: the stored index does not hold what its phrasings say (damage, or a
+    bug of ours), or the edit touches so many entries that a build costs less."""
+
+
 def _splice_table(
     old: PostingTable, by_slot: list[str], slots: Mapping[str, int], touched: set[str],
-    new_idf: Mapping[str, float | None], fresh: Postings, drop: bytearray, remap: list[int] | None,
+    new_idf: Mapping[str, float | None], fresh: _Fresh, drops: Mapping[str, list[int]], remap: list[int] | None,
 ) -> PostingTable:
-    """``old`` with the rows of the touched terms remade: the postings of dropped items out, the
-    fresh ones in, merged in item order; the runs of rows between them copied as they are (items
-    renumbered by ``remap`` when some moved)."""
+    """``old`` with the rows of the touched terms spliced: the dropped items' postings cut out, the
+    fresh ones put in at their anchors; everything between is copied in bulk (items renumbered by
+    ``remap`` when some moved)."""
     terms: list[str] = []
     idf: array[float] = array("d")
     starts: array[int] = array("q", [0])
     items: array[int] = array("i")
     weights: array[float] = array("f")
-    empty: tuple[Sequence[int], Sequence[float]] = ((), ())
+    row = old.items
+    no_fresh: tuple[array[int], array[float], list[int]] = (array("i"), array("f"), [])
 
-    def copy(a: int, b: int) -> None:
+    def copy_postings(p: int, q: int) -> None:
+        if p >= q:
+            return
+        if remap is None:
+            items.frombytes(_bytes(row[p:q]))
+        else:
+            items.extend(map(remap.__getitem__, row[p:q]))
+        weights.frombytes(_bytes(old.weights[p:q]))
+
+    def copy_rows(a: int, b: int) -> None:
         if a >= b:
             return
         terms.extend(by_slot[a:b])
@@ -596,39 +648,54 @@ def _splice_table(
         s0, s1 = old.starts[a], old.starts[b]
         base = len(items) - s0
         starts.extend(map(base.__add__, old.starts[a + 1 : b + 1]))
-        if remap is not None:
-            items.extend(map(remap.__getitem__, old.items[s0:s1]))
-        else:
-            items.frombytes(_bytes(old.items[s0:s1]))
-        weights.frombytes(_bytes(old.weights[s0:s1]))
+        copy_postings(s0, s1)
 
     done = 0
     for term in sorted(touched):
         slot = slots.get(term)
         end = slot if slot is not None else bisect.bisect_left(by_slot, term)
-        copy(done, end)
+        copy_rows(done, end)
         done = end if slot is None else slot + 1
         change = new_idf.get(term, -1.0)
         if change is None:
             continue  # no entry uses it any more
-        rows: list[tuple[int, float]] = []
-        if slot is not None:
+        new_items, new_weights, anchors = fresh.get(term, no_fresh)
+        if slot is None:
+            items.extend(new_items)
+            weights.extend(new_weights)
+        else:
             s0, s1 = old.starts[slot], old.starts[slot + 1]
-            pairs = zip(old.items[s0:s1], old.weights[s0:s1], strict=True)
-            rows = [(i if remap is None else remap[i], x) for i, x in pairs if not drop[i]]
-        new_items, new_weights = fresh.get(term, empty)
-        rows.extend(zip(new_items, new_weights, strict=True))
-        rows.sort(key=_first_of)
+            cuts: list[tuple[int, int, int, int]] = []  # (position, 0 insert / 1 drop, first, end)
+            for item in drops.get(term, ()):
+                at = bisect.bisect_left(row, item, s0, s1)
+                if at == s1 or row[at] != item:
+                    raise _Inconsistent(term)
+                cuts.append((at, 1, 0, 0))
+            i = 0
+            while i < len(anchors):  # one insert per entry: its fresh postings are consecutive
+                j = i + 1
+                while j < len(anchors) and anchors[j] == anchors[i]:
+                    j += 1
+                cuts.append((bisect.bisect_left(row, anchors[i], s0, s1), 0, i, j))
+                i = j
+            cuts.sort()
+            at = s0
+            for position, kind, first, stop in cuts:
+                copy_postings(at, position)
+                if kind:
+                    at = position + 1
+                else:
+                    at = max(at, position)
+                    items.extend(new_items[first:stop])
+                    weights.extend(new_weights[first:stop])
+            copy_postings(at, s1)
+        starts.append(len(items))
         terms.append(term)
         idf.append(old.idf[slot] if change == -1.0 and slot is not None else change)
-        items.extend(i for i, _ in rows)
-        weights.extend(x for _, x in rows)
-        starts.append(len(items))
-    copy(done, len(by_slot))
+    copy_rows(done, len(by_slot))
     return PostingTable({term: i for i, term in enumerate(terms)}, idf, starts, items, weights)
 
 
-_first_of = operator.itemgetter(0)
 
 
 def index_key(digests: Mapping[str, bytes]) -> str:
