@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import itertools
 import json
 import mmap
 import os
@@ -303,17 +304,26 @@ class TextTable(Sequence[str]):
 
     def __getitem__(self, i: Any) -> Any:
         if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+            start, stop, step = i.indices(len(self))
+            if step == 1:
+                return self.strings(start, stop)
+            return [self[j] for j in range(start, stop, step)]
         if i < 0:
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
         return self.raw(i).decode("utf-8", "surrogatepass")
 
-    def strings(self) -> list[str]:
-        """Every string, decoded in one pass (faster than reading them one by one)."""
-        blob, offsets = bytes(self._blob), self._offsets
-        return [blob[offsets[i] : offsets[i + 1]].decode("utf-8", "surrogatepass") for i in range(len(offsets) - 1)]
+    def strings(self, start: int = 0, stop: int | None = None) -> list[str]:
+        """The strings from ``start`` to ``stop`` (default: all), decoded in one pass."""
+        stop = len(self) if stop is None else stop
+        if start >= stop:
+            return []
+        offsets = self._offsets
+        base = offsets[start]
+        blob = bytes(self._blob[base : offsets[stop]])
+        ends = offsets[start : stop + 1]
+        return [blob[a - base : b - base].decode("utf-8", "surrogatepass") for a, b in itertools.pairwise(ends)]
 
     def find(self, text: str) -> int | None:
         """Position of ``text`` in a table stored sorted (binary search on the UTF-8 bytes, whose

@@ -62,7 +62,7 @@ class PostingTable:
     @classmethod
     def build(cls, idf: dict[str, float], lists: Mapping[str, tuple[Sequence[int], Sequence[float]]]) -> PostingTable:
         terms = sorted(idf)
-        slots = {term: slot for slot, term in enumerate(terms)}
+        slots = ranks(terms)
         starts: array[int] = array("q", [0])
         items: array[int] = array("i")
         weights: array[float] = array("f")
@@ -84,6 +84,11 @@ class PostingTable:
     def postings(self, slot: int) -> Iterator[tuple[int, float]]:
         start, end = self.starts[slot], self.starts[slot + 1]
         return zip(self.items[start:end], self.weights[start:end], strict=True)
+
+
+def ranks(terms: Sequence[str]) -> dict[str, int]:
+    """Each term's position in a sorted term list (its slot)."""
+    return dict(zip(terms, range(len(terms)), strict=True))
 
 
 def weigh(terms: Iterable[str], table: PostingTable, unknown_idf: float) -> Vector:
@@ -427,7 +432,7 @@ class _Splice:
         layout = self.layout(after)
         # 3. The affected entries weighed again, in order (postings stay sorted by item).
         ordered = [_all_terms(old.words.slots), _all_terms(old.chars.slots)]
-        slots = [{term: i for i, term in enumerate(terms)} for terms in ordered]
+        slots = [ranks(terms) for terms in ordered]
         fresh: dict[str, _Fresh] = {name: {} for name in _TABLES}
         drops: dict[str, dict[str, list[int]]] = {name: defaultdict(list) for name in _TABLES}
         touched: list[set[str]] = [set(), set()]
@@ -472,11 +477,16 @@ class _Splice:
         # 4. Each table: untouched terms' rows copied, touched ones spliced.
         tables = {}
         for side, name in ((0, "words"), (1, "chars")):
+            shared: dict[str, int] | None = None  # a side's two tables share one term list
             for table_name, remap in ((name, layout.doc_remap), (_CENTROIDS[name], layout.group_remap)):
-                tables[table_name] = _splice_table(
+                table, term_list = _splice_table(
                     getattr(old, table_name), ordered[side], slots[side], touched[side], new_idf[side],
                     fresh[table_name], drops[table_name], remap,
                 )
+                if shared is None:
+                    shared = ranks(term_list)
+                table.slots = shared
+                tables[table_name] = table
         by_language = self.vocabulary(before, after, layout)
         vectors = None
         if embedder is not None:
@@ -619,7 +629,7 @@ class _Inconsistent(Exception):
 def _splice_table(
     old: PostingTable, by_slot: list[str], slots: Mapping[str, int], touched: set[str],
     new_idf: Mapping[str, float | None], fresh: _Fresh, drops: Mapping[str, list[int]], remap: list[int] | None,
-) -> PostingTable:
+) -> tuple[PostingTable, list[str]]:
     """``old`` with the rows of the touched terms spliced: the dropped items' postings cut out, the
     fresh ones put in at their anchors; everything between is copied in bulk (items renumbered by
     ``remap`` when some moved)."""
@@ -693,7 +703,7 @@ def _splice_table(
         terms.append(term)
         idf.append(old.idf[slot] if change == -1.0 and slot is not None else change)
     copy_rows(done, len(by_slot))
-    return PostingTable({term: i for i, term in enumerate(terms)}, idf, starts, items, weights)
+    return PostingTable({}, idf, starts, items, weights), terms
 
 
 
@@ -772,7 +782,7 @@ def save_index(index: SearchIndex, key: str, digests: Mapping[str, bytes]) -> No
         table: PostingTable = getattr(index, name)
         if _TERMS_OF[name] not in tables:
             terms = list(table.slots)
-            if any(table.slots[t] != i for i, t in enumerate(terms)) or terms != sorted(terms):
+            if list(table.slots.values()) != list(range(len(terms))) or terms != sorted(terms):
                 return  # slots are not sorted ranks: StoredTerms could not find them (a bug of ours)
             tables[_TERMS_OF[name]] = terms
         arrays.update({f"{name}.idf": table.idf, f"{name}.starts": table.starts, f"{name}.items": table.items,
