@@ -154,3 +154,9 @@ def test_an_edit_outside_the_questions_keeps_the_index(write_kb: WriteKB, run_cl
     again = run_cli(*ask)
     assert again.exit_code == 0 and "track-order" in again.stdout
     assert sorted(cache.glob("index-*")) == index_files and len(index_files) == 1
+
+
+def test_meaning_vectors_made_in_a_second_process_are_the_same(write_kb: WriteKB) -> None:
+    kb = load_kb(write_kb(kb_files(TOPICS), config=CONFIG))
+    embedder = load_embedder()
+    same_index(build_index(kb, embedder, background_from=1), build_index(kb, embedder, background_from=None))

@@ -22,6 +22,7 @@ import bisect
 import hashlib
 import math
 import operator
+import os
 import sys
 from array import array
 from collections import Counter, defaultdict
@@ -44,6 +45,9 @@ from replykit.matching.tokenize import MIN_TYPO_LENGTH, char_terms, is_spaced_wo
 INDEX_FORMAT = 8
 
 Vector = dict[str, float]
+
+#: From this many entries to embed, a build computes the meaning vectors in a second process.
+BACKGROUND_ENTRIES = 500
 
 
 @dataclass
@@ -185,6 +189,53 @@ def entry_vectors(
     return out
 
 
+class _MeaningInBackground:
+    """The entries' meaning vectors computed by a forked child while this process weighs the terms:
+    the two halves of a build are independent, and a machine has a second core more often than not.
+    Where there is no fork (or it fails), they are computed here when asked for."""
+
+    def __init__(
+        self, kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder,
+        known: Mapping[str, Sequence[float]] | None, background_from: int | None,
+    ) -> None:
+        self.kb, self.entry_ids, self.embedder, self.known = kb, entry_ids, embedder, known
+        self.child: tuple[int, int] | None = None
+        todo = sum(1 for e in entry_ids if known is None or e not in known)
+        if background_from is None or todo < background_from or not hasattr(os, "fork"):
+            return
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return
+        if pid == 0:  # the child: compute, hand the floats over, leave without running the parent's exit code
+            code = 1
+            try:
+                os.close(read)
+                with os.fdopen(write, "wb") as out:
+                    out.write(entry_vectors(kb, entry_ids, embedder, known).tobytes())
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self.child = (pid, read)
+
+    def result(self) -> array[float]:
+        if self.child is not None:
+            pid, read = self.child
+            self.child = None
+            with os.fdopen(read, "rb") as f:
+                data = f.read()
+            _, status = os.waitpid(pid, 0)
+            vectors: array[float] = array("f")
+            if os.waitstatus_to_exitcode(status) == 0 and len(data) == 4 * len(self.entry_ids) * self.embedder.dim:
+                vectors.frombytes(data)
+                return vectors
+        return entry_vectors(self.kb, self.entry_ids, self.embedder, self.known)
+
+
 def phrasing_terms(text: str, locale: str) -> tuple[tuple[str, ...], tuple[str, ...], list[str]]:
     """What the index reads of one phrasing: its word terms, its char n-grams, and its words as
     written (for typo repair). Interned: a term is one string however many phrasings hold it."""
@@ -219,16 +270,21 @@ Postings: TypeAlias = "dict[str, tuple[array[int], array[float]]]"
 
 
 def build_index(
-    kb: KnowledgeBase, embedder: Embedder | None = None, known_vectors: Mapping[str, Sequence[float]] | None = None
+    kb: KnowledgeBase, embedder: Embedder | None = None, known_vectors: Mapping[str, Sequence[float]] | None = None,
+    *, background_from: int | None = BACKGROUND_ENTRIES,
 ) -> SearchIndex:
     """Index every phrasing of every entry; IDF counts entries, not phrasings.
 
     Memory is what limits a big KB (125,000 phrasings): terms are interned (a char n-gram is one
     string however many phrasings hold it), postings go straight into typed arrays, and a group's
     phrasings are freed as soon as its postings are made. ``known_vectors``: meaning vectors of
-    entries whose questions an earlier index already embedded.
+    entries whose questions an earlier index already embedded. From ``background_from`` entries to
+    embed (None: never), the meaning vectors are computed in a second process meanwhile.
     """
     entry_ids = sorted(kb.entries)
+    meaning = None
+    if embedder is not None:
+        meaning = _MeaningInBackground(kb, entry_ids, embedder, known_vectors, background_from)
     doc_group: array[int] = array("i")
     doc_locale: list[str] = []
     doc_text: list[str] = []
@@ -278,7 +334,7 @@ def build_index(
         d += len(docs)
     del group_docs
     by_language = {language: sorted(_typo_words(found)) for language, found in raw_words.items()}
-    vectors = entry_vectors(kb, entry_ids, embedder, known_vectors) if embedder is not None else None
+    vectors = meaning.result() if meaning is not None else None
     tables = {}
     for name in _TABLES:
         tables[name] = PostingTable.build(word_idf if _TERMS_OF[name] == "word_terms" else char_idf, lists[name])
