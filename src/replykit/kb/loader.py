@@ -222,8 +222,20 @@ class _Walk:
                 self.refuse(folder, f"cannot list this folder ({e.strerror}): fix its permissions")
                 continue
             for item in items:
-                if not item.name.startswith("."):
-                    self._item(item, chain, suffixes, stack, out)
+                name = item.name
+                if name.startswith("."):
+                    continue
+                # The common case first, without the checks a link, a folder or an odd name needs
+                # (30,000 files are listed on every question).
+                if name.endswith(suffixes) and name.isascii() and not item.is_symlink():
+                    try:
+                        st = item.stat()
+                    except OSError:
+                        st = None
+                    if st is not None and stat.S_ISREG(st.st_mode):
+                        out.append((item.path, st))
+                        continue
+                self._item(item, chain, suffixes, stack, out)
         return out
 
     def _item(

@@ -220,15 +220,14 @@ def write_kb(kb: KnowledgeBase, files: Sources | None = None) -> None:
     # a flipped byte is a miss here, not a crash on first access
     meta["crc32"] = zlib.crc32(stored_digests, zlib.crc32(blob))
     arrays: dict[str, Any] = {"offsets": offsets, "documents": blob, "digests": stored_digests}
-    if files is not None:
-        meta["sources"] = {
-            "config": files.config.hex(), "templates": files.templates.hex(),
-            "files": [files.entry_files[entry_id] for entry_id in kb.entries],
-            "entry_templates": [files.entry_templates[entry_id] for entry_id in kb.entries],
-        }
+    tables: dict[str, list[str]] = {}
+    if files is not None:  # read only by the next version's build: tables, not the JSON every load parses
+        meta["sources"] = {"config": files.config.hex(), "templates": files.templates.hex()}
+        tables["entry_files"] = [files.entry_files[entry_id] for entry_id in kb.entries]
+        tables["entry_templates"] = [files.entry_templates[entry_id] for entry_id in kb.entries]
         arrays["file_digests"] = b"".join(files.digests[files.entry_files[entry_id]] for entry_id in kb.entries)
     _DIGESTS[kb.fingerprint] = digests
-    cache.write_bundle(path, meta, arrays)
+    cache.write_bundle(path, meta, arrays, tables=tables)
 
 
 def _document(values: Mapping[Any, Any], key: Any) -> bytes:
@@ -283,11 +282,9 @@ def read_previous(fingerprint: str, root: Path) -> Previous | None:
         return None
     try:
         sources, held = bundle.meta["sources"], bundle.arrays["file_digests"]
-        names: list[str] = sources["files"]
-        if len(names) != len(kb.entries) or len(held) != 32 * len(names):
-            return None
-        templates: list[str] = sources["entry_templates"]
-        if len(templates) != len(names):
+        names = bundle.tables["entry_files"].strings()
+        templates = bundle.tables["entry_templates"].strings()
+        if len(names) != len(kb.entries) or len(held) != 32 * len(names) or len(templates) != len(names):
             return None
         files = {
             rel: (bytes(held[32 * i : 32 * (i + 1)]), entry_id, template)
