@@ -45,6 +45,9 @@ from replykit.matching.tokenize import MIN_TYPO_LENGTH, char_terms, is_spaced_wo
 #: 8: keyed by the entries' questions, each entry's questions digest stored for incremental updates.
 INDEX_FORMAT = 8
 
+#: Whose output the index stores besides replykit's: the Snowball stems of its word terms.
+INDEX_DEPENDENCIES = ("PyStemmer",)
+
 Vector = dict[str, float]
 
 #: From this many entries to embed, a build computes the meaning vectors in a second process.
@@ -809,7 +812,7 @@ def index_key(digests: Mapping[str, bytes]) -> str:
 
 def index_cache_file(key: str) -> Path | None:
     """Where the index of :func:`index_key` ``key`` is cached (None: caching is off)."""
-    return cache.cache_file("index", key, fmt=INDEX_FORMAT, suffix="bundle")
+    return cache.cache_file("index", key, fmt=INDEX_FORMAT, deps=INDEX_DEPENDENCIES, suffix="bundle")
 
 
 _TABLES = ("words", "chars", "word_centroids", "char_centroids")
