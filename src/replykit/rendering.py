@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -34,6 +35,7 @@ from jinja2 import (
 )
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import _PassArg
@@ -344,10 +346,23 @@ def bad_character(source: str) -> tuple[int, str] | None:
 
 
 class _TemplateFiles(FileSystemLoader):
-    """Template files as UTF-8 text without a leading byte-order mark, refusing control characters."""
+    """Template files as UTF-8 text without a leading byte-order mark, refusing control characters.
+
+    Each template is read from disk when it is used, and checked as the KB build checks it (UTF-8,
+    nesting): a command that renders loads the KB without reading 25,000 templates
+    (:func:`replykit.kb.loader.load_kb_report`), so an edited template is checked here.
+    """
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
-        source, filename, uptodate = super().get_source(environment, template)
+        from replykit.kb.template_checks import template_nesting_problem, utf8_problem
+
+        try:
+            source, filename, uptodate = super().get_source(environment, template)
+        except UnicodeDecodeError as e:
+            path = self._path_of(template)
+            bad_bytes = utf8_problem(path or template, e.object)
+            assert bad_bytes is not None
+            raise TemplateSyntaxError(bad_bytes.message, bad_bytes.line, template, path) from None
         source = source.removeprefix("\ufeff")  # editors on Windows add it; it is not text
         bad = bad_character(source)
         if bad is not None:
@@ -355,7 +370,18 @@ class _TemplateFiles(FileSystemLoader):
             raise TemplateSyntaxError(
                 f"{what}, which would reach the customer: remove it (lint reports it too)", line, template, filename
             )
+        nested = template_nesting_problem(filename, source)
+        if nested is not None:
+            raise TemplateSyntaxError(nested.message, nested.line, template, filename)
         return source, filename, uptodate
+
+    def _path_of(self, template: str) -> str | None:
+        """The file the loader read ``template`` from (the first of the search path that has it)."""
+        for base in self.searchpath:
+            candidate = os.path.join(base, *split_template_path(template))
+            if os.path.isfile(candidate):
+                return candidate
+        return None
 
 
 def _compiled_templates(env: ReplyEnvironment) -> BytecodeCache | None:

@@ -143,10 +143,12 @@ def internal_error(error: Exception) -> typer.Exit:
     return typer.Exit(EXIT_INTERNAL)
 
 
-def open_kb(kb: Path | None) -> KnowledgeBase:
+def open_kb(kb: Path | None, *, templates_read_when_rendered: bool = False) -> KnowledgeBase:
+    """The KB; ``templates_read_when_rendered`` for commands that render replies and list no template
+    problems (:func:`replykit.kb.loader.load_kb_report`)."""
     from replykit.kb.loader import load_kb  # here, not at the top: `replykit --help` needs no YAML
 
-    return load_kb(kb)
+    return load_kb(kb, templates_read_when_rendered=templates_read_when_rendered)
 
 
 def _show_version(value: bool) -> None:

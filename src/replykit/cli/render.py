@@ -74,7 +74,7 @@ def render(
     from replykit.orders import render_values
     from replykit.rendering import compose_replies
 
-    loaded = open_kb(kb)
+    loaded = open_kb(kb, templates_read_when_rendered=True)
     found = [loaded.entries[entry] for entry in entries if entry in loaded.entries]
     values: dict[str, Any] = {}
     if len(found) == len(entries):  # an unknown entry is reported by compose_replies, with suggestions

@@ -289,7 +289,7 @@ def suggest(
     """
     if batch is not None and question:
         raise UserError("give either a question or --batch FILE, not both")
-    loaded = open_kb(kb)
+    loaded = open_kb(kb, templates_read_when_rendered=True)
     if locale is not None:
         from replykit.l10n import normalize_locale
 
