@@ -26,7 +26,7 @@ import operator
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, process
 
@@ -40,6 +40,10 @@ from replykit.matching.normalize import normalize
 from replykit.matching.semantic import Embedder, ModelUnavailable, load_embedder
 from replykit.matching.settings import MatchingSettings, matching_settings
 from replykit.matching.tokenize import MIN_TYPO_LENGTH, is_spaced_word, language_words, run_terms
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,8 @@ class _Ranking:
     typos: dict[str, str] = field(default_factory=dict)
     runs: list[str] = field(default_factory=list)
     locale: str | None = None
+    #: Whether the best entry is a confident answer (set for the parts of a two-question message).
+    confident: bool = False
 
     def surface_of(self, term: str) -> str:
         """The query's own spelling of a (stemmed) term, for people to read."""
@@ -490,17 +496,18 @@ class Matcher:
         ranked = ranking.scored
         confident = self._is_confident(ranked)
         unsure = foreign or not self._lexically_sure(ranked)
+        encoded = None
         if self.settings.encoder_weight > 0 and unsure and any(ch.isalnum() for ch in asked):
             encoded = self._encoder()
             if encoded is not None:
-                ranked, confident = self._with_meaning(asked, ranked, encoded, foreign)
+                ranked, confident = self._with_meaning(encoded[0].encode([asked])[0], ranked, encoded[1], foreign)
             elif foreign and self.encoder_problem is not None:
                 warnings.append(
                     f"{language} is not a language of this KB, so matching reads only the names and numbers "
                     f"it shares with the KB's phrasings: {self.encoder_problem}"
                 )
         parts: tuple[SuggestionPart, ...] = ()
-        split = self._two_questions(asked, reading, ranked) if ranked else None
+        split = self._two_questions(asked, reading, ranked, encoded, foreign) if ranked else None
         if split is not None:
             (first_text, first), (second_text, second) = split
             # Both entries first, in the whole message's order: a split can only promote an entry.
@@ -508,12 +515,12 @@ class Matcher:
             head = [r for r in ranked if r.entry in wanted]
             head += [scored for e, scored in wanted.items() if e not in {r.entry for r in head}]
             ranked = [*head, *(r for r in ranked if r.entry not in wanted)]
-            confident = confident and self._is_confident(first.scored) and self._is_confident(second.scored)
+            confident = confident and first.confident and second.confident
             parts = tuple(
                 SuggestionPart(
                     span,
                     tuple(self._match(r, part if explain else None) for r in part.scored[: max(top, 0)]),
-                    self._is_confident(part.scored),
+                    part.confident,
                 )
                 for span, part in ((first_text, first), (second_text, second))
             )
@@ -539,15 +546,13 @@ class Matcher:
         return self._encoded
 
     def _with_meaning(
-        self, text: str, ranked: list[_Scored], encoded: tuple[Encoder, EncodedKB], foreign: bool
+        self, query: npt.NDArray[np.float32], ranked: list[_Scored], kb_vectors: EncodedKB, foreign: bool
     ) -> tuple[list[_Scored], bool]:
         """Re-rank with the encoder's meaning scores (every entry of the KB takes part, so a question
         in a language without phrasings still finds its entry) and decide confidence by the
         calibrated model of :data:`CONFIDENCE_WEIGHTS`."""
         import numpy as np
 
-        encoder, kb_vectors = encoded
-        query = encoder.encode([text])[0]
         if not query.any():
             return ranked, self._is_confident(ranked)
         meaning = kb_vectors.scores(query)
@@ -611,21 +616,40 @@ class Matcher:
         return ranked[0].final - second >= PART_MIN_MARGIN
 
     def _two_questions(
-        self, text: str, locale: str | None, whole: Sequence[_Scored]
+        self,
+        text: str,
+        locale: str | None,
+        whole: Sequence[_Scored],
+        encoded: tuple[Encoder, EncodedKB] | None = None,
+        foreign: bool = False,
     ) -> tuple[tuple[str, _Ranking], tuple[str, _Ranking]] | None:
         """The message read as two questions, when a split gives two different entries that each
-        part asks for more convincingly than the whole message asks for one; else None."""
+        part asks for more convincingly than the whole message asks for one; else None. With the
+        encoder (when the whole message used it), each part is ranked with meaning too (the parts of
+        every split are encoded in one batch)."""
         best: tuple[float, tuple[str, _Ranking], tuple[str, _Ranking]] | None = None
-        for head, tail in split_candidates(text):
-            first = self.rank(head, locale, PART_TOP).scored
-            if not self._is_part(first):
+        candidates = split_candidates(text)
+        vectors = encoded[0].encode([part for pair in candidates for part in pair]) if encoded and candidates else None
+
+        def part_ranking(at: int, part: str) -> _Ranking:
+            if vectors is None or encoded is None:
+                scored = self.rank(part, locale, PART_TOP).scored
+                return _Ranking(scored, confident=self._is_confident(scored))
+            scored, confident = self._with_meaning(
+                vectors[at], self.rank(part, locale, ENCODER_POOL).scored, encoded[1], foreign
+            )
+            return _Ranking(scored[:PART_TOP], confident=confident)
+
+        for k, (head, tail) in enumerate(candidates):
+            first = part_ranking(2 * k, head)
+            if not self._is_part(first.scored):
                 continue
-            second = self.rank(tail, locale, PART_TOP).scored
-            if not self._is_part(second) or first[0].entry == second[0].entry:
+            second = part_ranking(2 * k + 1, tail)
+            if not self._is_part(second.scored) or first.scored[0].entry == second.scored[0].entry:
                 continue
-            strength = min(first[0].final, second[0].final)
+            strength = min(first.scored[0].final, second.scored[0].final)
             if best is None or strength > best[0]:
-                best = (strength, (head, _Ranking(first)), (tail, _Ranking(second)))
+                best = (strength, (head, first), (tail, second))
         if best is None or best[0] < whole[0].final * PART_LEAD:
             return None
         return best[1], best[2]
