@@ -58,7 +58,7 @@ class MatchingSettings:
     semantic_weight: float = 0.4
     #: Share of the multilingual sentence encoder (the ``multilingual`` extra) in the score of a
     #: question the words leave unsure; 0 turns it off (faster, and for measuring).
-    encoder_weight: float = 0.4
+    encoder_weight: float = 0.2
     #: With the encoder, the calibrated probability from which the best entry is a confident answer.
     min_confidence: float = 0.85
 
