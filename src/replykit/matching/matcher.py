@@ -514,8 +514,8 @@ class Matcher:
                 ranked, confident = self._with_meaning(encoded[0].encode([asked])[0], ranked, encoded[1], foreign)
             elif foreign and self.encoder_problem is not None:
                 warnings.append(
-                    f"{language} is not a language of this KB, so matching reads only the names and numbers "
-                    f"it shares with the KB's phrasings: {self.encoder_problem}"
+                    f"{language} is not a language of this KB, so it is matched only on the words it shares "
+                    f"with the KB's phrasings (names, numbers, a related language): {self.encoder_problem}"
                 )
         parts: tuple[SuggestionPart, ...] = ()
         split = self._two_questions(asked, reading, ranked, encoded, foreign) if ranked else None
