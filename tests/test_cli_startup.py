@@ -1,7 +1,7 @@
 """What a command loads and how its options read: `suggest --locale` stays a quick process.
 
 The speed itself is measured in bench/bench_suggest.py; these tests pin down what makes it quick
-(the modules a process never imports) and the user-visible side of the plain option conversion.
+(the modules a process never imports) and how options read in help and in usage errors.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def test_unknown_library_name_is_an_attribute_error() -> None:
     ("args", "message"),
     [
         (["--top", "0"], "Invalid value for '--top' / '-n': 0 is not in the range x>=1."),
-        (["--top", "three"], "Invalid value for '--top' / '-n': 'three' is not a valid integer."),
+        (["--top", "three"], "Invalid value for '--top' / '-n': 'three' is not a valid int"),  # typer's words
         (["--format", "xml"], "Invalid value for '--format': 'xml' is not one of 'text', 'json', 'jsonl'."),
     ],
 )
