@@ -95,6 +95,10 @@ def test_shell_completion_knows_commands_entries_locales_and_tags(write_kb: Writ
     assert _complete(f"replykit suggest --kb {kb} --locale e") == ["en", "en_GB"]
     assert _complete(f"replykit list --kb {kb} --tag ギ") == ["ギフト"]
     assert _complete("replykit render x", env={"REPLYKIT_KB": "/nonexistent"}) == []
+    # --kb typed after the word being completed (the cursor moved back): bash passes the whole line.
+    elsewhere = {"REPLYKIT_KB": "/nonexistent"}
+    assert _complete(f"replykit render tr --kb {kb}", env={**elsewhere, "COMP_CWORD": "2"}) == ["track-order"]
+    assert _complete(f"replykit suggest --locale e --kb={kb}", env={**elsewhere, "COMP_CWORD": "3"}) == ["en", "en_GB"]
     script = subprocess.run([REPLYKIT, "--show-completion", "bash"], capture_output=True, text=True, check=True)
     assert "_REPLYKIT_COMPLETE=complete_bash" in script.stdout
 

@@ -186,6 +186,26 @@ def test_xlsx_written_by_openpyxl_with_a_formula_that_has_no_saved_result(
     assert (kb / "templates/en/do-you-ship-to-austria.j2").read_text(encoding="utf-8") == "Yes, in 3 to 5 days.\n"
 
 
+def test_xlsx_category_merged_over_rows_applies_to_each_row(kb: Path, tmp_path: Path, run_cli: RunCLI) -> None:
+    # Spreadsheet FAQs group rows under a category written once in merged cells.
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["category", "question_en", "answer_en"])
+    sheet.append(["Shipping", "Where is my order?", "On its way."])
+    sheet.append([None, "Do you ship to Austria?", "Yes."])
+    sheet.append([None, "How much is shipping?", "5 EUR."])
+    sheet.append(["Returns", "How do I return an item?", "Send it back."])
+    sheet.merge_cells("A2:A4")
+    path = tmp_path / "merged.xlsx"
+    book.save(path)
+    result = run_cli("import", str(path), "--kb", str(kb))
+    assert result.exit_code == 0, result.stderr
+    assert "merged.xlsx:2: cells A2:A4 are merged: 'Shipping' applies to rows 2-4" in result.stderr
+    for name in ("where-is-my-order", "do-you-ship-to-austria", "how-much-is-shipping"):
+        assert (kb / f"kb/shipping/{name}.yaml").is_file(), name
+    assert (kb / "kb/returns/how-do-i-return-an-item.yaml").is_file()
+
+
 # ---- encodings ----------------------------------------------------------------------------------
 
 

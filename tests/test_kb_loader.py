@@ -52,6 +52,20 @@ def test_yaml_syntax_error_names_file_and_line(write_kb: WriteKB) -> None:
     assert message.startswith("kb/a.yaml:4:1: YAML syntax error")
 
 
+def test_a_tab_in_the_indentation_says_to_use_spaces(write_kb: WriteKB) -> None:
+    root = write_kb({"kb/a.yaml": "id: a\nquestions:\n\ten: [hello]\n", "templates/en/a.j2": "x"})
+    [message] = problems_of(root)
+    assert message.startswith("kb/a.yaml:3:1: YAML syntax error")
+    assert message.endswith("a tab character; YAML indents with spaces only, replace the tab with spaces")
+
+
+def test_an_unquoted_colon_says_to_quote_the_text(write_kb: WriteKB) -> None:
+    root = write_kb({"kb/a.yaml": "id: a\nquestions:\n  en: Note: it ships\n", "templates/en/a.j2": "x"})
+    [message] = problems_of(root)
+    assert message.startswith("kb/a.yaml:3:11: YAML syntax error: mapping values are not allowed")
+    assert "must be quoted" in message
+
+
 def test_duplicate_keys_are_reported_not_silently_dropped(write_kb: WriteKB) -> None:
     entry = "id: a\nquestions:\n  en: [one]\n  en: [two]\n"
     root = write_kb({"kb/a.yaml": entry, "templates/en/a.j2": "x"})

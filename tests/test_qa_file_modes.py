@@ -66,3 +66,20 @@ def test_an_output_that_is_a_folder_is_named_as_such(tmp_path: Path, run_cli: Ru
     result = run_cli("export", "--kb", str(kb), "--to", "zendesk", "-o", str(tmp_path))
     assert result.exit_code == 2
     assert result.stderr == f"replykit: error: {tmp_path}: is a folder, not a file: name the file to write in it\n"
+
+
+def test_an_output_in_a_missing_folder_is_refused_not_created(tmp_path: Path, run_cli: RunCLI) -> None:
+    # A typo in a folder name must not leave a new folder with the export in it.
+    kb = tmp_path / "kb"
+    assert run_cli("init", str(kb), "--locales", "en,de").exit_code == 0
+    missing = tmp_path / "reprots"
+    for args in (
+        ("export", "--kb", str(kb), "--to", "zendesk", "-o", str(missing / "zendesk.json")),
+        ("translations", "export", "--locale", "de", "--kb", str(kb), "-o", str(missing / "de.po")),
+    ):
+        result = run_cli(*args)
+        assert result.exit_code == 2, args
+        assert result.stderr == (
+            f"replykit: error: {missing}: no such folder: create it first, or write somewhere else\n"
+        )
+    assert not missing.exists()

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 
 from tests.conftest import RunCLI, WriteKB
 from tests.desk_kb import CONFIG, ORDERS, ORDERS_SECTION, files_with_orders
@@ -119,6 +122,22 @@ def test_other_addresses_need_a_token(write_kb: WriteKB, run_cli: RunCLI) -> Non
     assert result.stderr == (
         "replykit: error: --host 0.0.0.0 is reachable from other machines: give --token SECRET"
         " (or set REPLYKIT_SERVE_TOKEN), or keep the default 127.0.0.1\n"
+    )
+
+
+@pytest.mark.parametrize("module", ["uvicorn", "starlette"])
+def test_without_the_serve_extra_the_error_names_the_pip_command(
+    write_kb: WriteKB, run_cli: RunCLI, monkeypatch: pytest.MonkeyPatch, module: str
+) -> None:
+    for loaded in [m for m in sys.modules if m == module or m.startswith(module + ".")]:
+        monkeypatch.delitem(sys.modules, loaded)
+    for ours in [m for m in sys.modules if m.startswith("replykit.serve")]:
+        monkeypatch.delitem(sys.modules, ours)  # so that the app module imports starlette again
+    monkeypatch.setitem(sys.modules, module, None)  # what `import` sees when the package is not installed
+    result = run_cli("serve", "--kb", _kb(write_kb), "--port", "0")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"replykit: error: replykit serve needs its extra ({module} is missing): pip install 'replykit[serve]'\n"
     )
 
 

@@ -155,7 +155,7 @@ def _from_json(text: str) -> tuple[Any, dict[str, int]]:
 def _from_yaml(path: Path, text: str) -> tuple[Any, dict[str, int]]:
     import yaml  # here: only an order file in YAML needs it, not every reply
 
-    from replykit.kb.yamlnodes import MAX_DEPTH, check_graph
+    from replykit.kb.yamlnodes import MAX_DEPTH, check_graph, syntax_error_text
 
     try:
         root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -163,7 +163,7 @@ def _from_yaml(path: Path, text: str) -> tuple[Any, dict[str, int]]:
         raise _Refused(1, 1, f"nested deeper than {MAX_DEPTH} levels: flatten it") from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        what = " ".join(x for x in (e.context, e.problem) if x)
+        what = syntax_error_text(e, text)
         raise _Refused(mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, f"invalid YAML: {what}") from None
     except yaml.YAMLError as e:
         raise _Refused(1, 1, f"invalid YAML: {e}") from None

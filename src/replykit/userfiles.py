@@ -26,6 +26,17 @@ def _umask() -> int:
     return mask
 
 
+class OutputFolderMissingError(UserError):
+    """``-o reprots/x.html``: a typo in a folder name must not quietly create a new folder."""
+
+
+def write_output_file(path: Path, data: bytes) -> None:
+    """:func:`write_user_file` for a path the user typed (``-o FILE``): its folder must exist."""
+    if not path.parent.is_dir():
+        raise OutputFolderMissingError(f"{path.parent}: no such folder: create it first, or write somewhere else")
+    write_user_file(path, data)
+
+
 def write_user_file(path: Path, data: bytes) -> None:
     """Write ``path`` atomically; keep its permissions, or give a new file the umask's."""
     if path.is_dir():

@@ -17,10 +17,33 @@ def _kb(ctx: typer.Context) -> KnowledgeBase | None:
     from replykit.kb.loader import load_kb
 
     given = ctx.params.get("kb")
+    source = ctx.get_parameter_source("kb")
+    if source is None or source.name != "COMMANDLINE":
+        given = _kb_after_cursor() or given  # typed on the line beats $REPLYKIT_KB, wherever the cursor is
     try:
         return load_kb(Path(given) if given else None)
     except (UserError, OSError):
         return None
+
+
+def _kb_after_cursor() -> str | None:
+    """``--kb DIR`` typed after the word being completed (``replykit render tr<TAB> --kb shop``):
+    click parses only the words before the cursor, but bash and zsh pass the whole line."""
+    import os
+    import shlex
+
+    try:
+        words = shlex.split(os.environ.get("COMP_WORDS", ""))
+        cursor = int(os.environ.get("COMP_CWORD", ""))
+    except ValueError:
+        return None
+    after = words[cursor + 1 :]
+    for at, word in enumerate(after):
+        if word == "--kb" and at + 1 < len(after):
+            return after[at + 1]
+        if word.startswith("--kb="):
+            return word.removeprefix("--kb=")
+    return None
 
 
 def _starting(words: list[str], incomplete: str) -> list[str]:

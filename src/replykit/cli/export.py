@@ -45,7 +45,7 @@ def export(
     from replykit.l10n import normalize_locale
     from replykit.onboard.exporters import export_kb
     from replykit.onboard.mapping import load_mapping
-    from replykit.userfiles import write_user_file
+    from replykit.userfiles import write_output_file
 
     loaded = open_kb(kb)
     chosen = [normalize_locale(x) for x in locale] if locale else None
@@ -55,7 +55,7 @@ def export(
 
             raise LocaleError(f"--locale {loc}: not one of this KB's locales ({', '.join(loaded.config.locales)})")
     result = export_kb(loaded, to.value, chosen, load_mapping(mapping).zendesk_locale_ids)
-    write_user_file(output, result.text.encode("utf-8-sig" if to is ExportTarget.csv else "utf-8"))
+    write_output_file(output, result.text.encode("utf-8-sig" if to is ExportTarget.csv else "utf-8"))
     for note in result.notes:
         typer.echo(f"replykit: note: {note}", err=True)
     typer.echo(

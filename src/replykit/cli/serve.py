@@ -80,7 +80,8 @@ def serve(
 
         from replykit.serve.app import create_app
     except ImportError as e:
-        hint = f"replykit serve needs its extra ({e.name} is missing): pip install 'replykit[serve]'"
+        package = (e.name or "uvicorn").split(".", 1)[0]
+        hint = f"replykit serve needs its extra ({package} is missing): pip install 'replykit[serve]'"
         raise UserError(hint) from None
     from replykit.desk import Desk
     from replykit.usagelog import UsageLog

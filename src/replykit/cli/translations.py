@@ -56,9 +56,10 @@ def export_command(
 ) -> None:
     """Export the LOCALE translation units: template paragraphs, questions to write, locale data."""
     from replykit.l10n import normalize_locale
-    from replykit.lockfile import check_choice, read_lock, write_keeping_mode
+    from replykit.lockfile import check_choice, read_lock
     from replykit.translations.formats import WRITERS
     from replykit.translations.units import build_catalog
+    from replykit.userfiles import write_output_file
 
     loaded = open_kb(kb)
     target = normalize_locale(locale)
@@ -72,7 +73,7 @@ def export_command(
         typer.echo(data.decode("utf-8"), nl=False)
         typer.echo(f"replykit: exported {summary}", err=True)
         return
-    write_keeping_mode(output, data)
+    write_output_file(output, data)
     typer.echo(f"exported {summary} to {display_path(output)}")
 
 

@@ -91,6 +91,21 @@ def decode_utf8(path: Path | str, data: bytes) -> tuple[str | None, Problem | No
     return text, None
 
 
+def syntax_error_text(error: yaml.MarkedYAMLError, text: str) -> str:
+    """PyYAML's own words, plus what to do for the mistakes people make by hand: a tab in the
+    indentation (YAML allows only spaces) and a colon or quote that needs quoting."""
+    what = " ".join(x for x in (error.context, error.problem) if x)
+    mark = error.problem_mark or error.context_mark
+    if mark is not None:
+        lines = text.splitlines()
+        row = lines[mark.line] if mark.line < len(lines) else ""
+        if "\t" in row[: mark.column + 1]:
+            return f"{what}: a tab character; YAML indents with spaces only, replace the tab with spaces"
+    if "mapping values are not allowed" in what:
+        return f"{what}: a text with ': ' in it must be quoted, e.g. \"Note: it ships today\""
+    return f"{what}: check the indentation and the quotes on this line and the one before"
+
+
 def compose(path: Path | str, data: bytes) -> tuple[YamlFile | None, list[Problem]]:
     """The file's node graph, or every problem that keeps it from being read safely."""
     big = too_big(path, len(data))
@@ -104,8 +119,7 @@ def compose(path: Path | str, data: bytes) -> tuple[YamlFile | None, list[Proble
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = " ".join(x for x in (e.context, e.problem) if x)
-        return None, [Problem(Path(path), line, col, f"YAML syntax error: {what}")]
+        return None, [Problem(Path(path), line, col, f"YAML syntax error: {syntax_error_text(e, text)}")]
     except yaml.YAMLError as e:  # e.g. a reader error on control characters
         return None, [Problem(Path(path), 1, 1, f"YAML error: {e}")]
     except RecursionError:  # the pure-Python composer, where libyaml is missing

@@ -193,10 +193,64 @@ def read_xlsx(path: Path, notices: list[Notice]) -> Sheet:
                         )
                 cells.append(_cell_text(value))
             raw.append((number, cells))
+        _fill_merged_down(raw, _merged_ranges(path, getattr(values_sheet, "_worksheet_path", None)), file, notices)
         return _table(values_sheet.title, raw, file, notices)
     finally:
         values_book.close()
         formula_book.close()
+
+
+_CELL = re.compile(r"([A-Z]+)([0-9]+)")
+
+
+def _merged_ranges(path: Path, sheet_xml: str | None) -> list[tuple[int, int, int, int]]:
+    """The merged ranges (first column, first row, last column, last row) of a sheet, read from its
+    XML: openpyxl's read-only mode, which keeps big sheets cheap, does not expose them."""
+    if sheet_xml is None:
+        return []
+    import zipfile
+    from xml.etree import ElementTree
+
+    from openpyxl.utils import column_index_from_string  # type: ignore[import-untyped]
+
+    found: list[tuple[int, int, int, int]] = []
+    try:
+        with zipfile.ZipFile(path) as archive, archive.open(sheet_xml.lstrip("/")) as xml:
+            for _, element in ElementTree.iterparse(xml):
+                if element.tag.endswith("}mergeCell"):
+                    corners = [_CELL.fullmatch(part) for part in element.get("ref", "").split(":")]
+                    if len(corners) == 2 and all(corners):
+                        (c1, r1), (c2, r2) = (m.groups() for m in corners if m)
+                        found.append((column_index_from_string(c1), int(r1), column_index_from_string(c2), int(r2)))
+                element.clear()
+    except (KeyError, OSError, zipfile.BadZipFile, ElementTree.ParseError):
+        return []  # the values were read already: a sheet without readable merges is imported as stored
+    return found
+
+
+def _fill_merged_down(
+    raw: list[tuple[int, list[str]]], ranges: list[tuple[int, int, int, int]], file: str, notices: list[Notice]
+) -> None:
+    """A category merged over several rows holds its text in the first row only: give it to each row,
+    as the person who merged the cells meant it."""
+    rows = {number: cells for number, cells in raw}
+    from openpyxl.utils import get_column_letter
+
+    for first_col, first_row, last_col, last_row in ranges:
+        top = rows.get(first_row)
+        if last_row == first_row or top is None or len(top) < first_col or not top[first_col - 1]:
+            continue
+        value = top[first_col - 1]
+        for number in range(first_row + 1, last_row + 1):
+            cells = rows.get(number)
+            if cells is None:
+                continue
+            cells.extend([""] * (first_col - len(cells)))
+            cells[first_col - 1] = value
+        span = f"{get_column_letter(first_col)}{first_row}:{get_column_letter(last_col)}{last_row}"
+        notices.append(
+            Notice(f"{file}:{first_row}", f"cells {span} are merged: '{value}' applies to rows {first_row}-{last_row}")
+        )
 
 
 # ---- ODS ----------------------------------------------------------------------------------------
