@@ -143,13 +143,16 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--sets", default="bitext,banking77,xsid")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    parser.add_argument("--distance", type=float, help="try another cut of the clustering (gaps.DISTANCE)")
+    parser.add_argument("--distance", type=float, help="try another first-pass cut (gaps.DISTANCE)")
+    parser.add_argument("--merge-distance", type=float, help="try another second-pass cut (gaps.MERGE_DISTANCE)")
     parser.add_argument("--profile-weight", type=float, help="try another gaps.PROFILE_WEIGHT")
     args = parser.parse_args()
     from replykit.insights import gaps
 
     if args.distance is not None:
         gaps.DISTANCE = args.distance
+    if args.merge_distance is not None:
+        gaps.MERGE_DISTANCE = args.merge_distance
     if args.profile_weight is not None:
         gaps.PROFILE_WEIGHT = args.profile_weight
     if not args.data.is_dir():

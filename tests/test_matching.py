@@ -93,9 +93,13 @@ def test_japanese_without_spaces_matches(write_kb: WriteKB) -> None:
     assert result.locale == "ja" and result.matches[0].id == "cancel-order" and result.confident
 
 
+WORDS_ONLY = "source_locale: en\nlocales: [en, de, ja]\nmatching:\n  encoder_weight: 0\n"
+
+
 def test_common_words_count_for_little(write_kb: WriteKB) -> None:
-    """'my order please' is in two entries; 'parcel' singles one out and must decide."""
-    kb = load_kb(write_kb(FILES))
+    """'my order please' is in two entries; 'parcel' singles one out and must decide (the words'
+    own weighting: the encoder is off)."""
+    kb = load_kb(write_kb(FILES, config=WORDS_ONLY))
     result = suggest(kb, "please my order my order please parcel", locale="en")
     assert result.matches[0].id == "track-order"
 
@@ -178,12 +182,13 @@ def test_negation_spellings_read_as_verb_and_not() -> None:
     assert word_terms("don't", "de") == ("don", "t", "don t")  # only English is read so
 
 
-SEMANTIC_OFF = "source_locale: en\nlocales: [en, de, ja]\nmatching:\n  semantic_weight: 0\n"
+SEMANTIC_OFF = "source_locale: en\nlocales: [en, de, ja]\nmatching:\n  semantic_weight: 0\n  encoder_weight: 0\n"
+STATIC_MEANING = "source_locale: en\nlocales: [en, de, ja]\nmatching:\n  encoder_weight: 0\n"
 
 
 def test_meaning_decides_where_words_mislead(write_kb: WriteKB) -> None:
     """'money back' shares no word with the refund entry (but 'my' with tracking); meaning finds it."""
-    on = Matcher.for_kb(load_kb(write_kb(FILES)))
+    on = Matcher.for_kb(load_kb(write_kb(FILES, config=STATIC_MEANING)))
     off = Matcher.for_kb(load_kb(write_kb(FILES, config=SEMANTIC_OFF, name="off")))
     assert on.embedder is not None and off.embedder is None and on.warnings == ()
     for text in ("I'd like my money back", "give me back what I paid"):

@@ -73,9 +73,12 @@ def test_an_output_in_a_missing_folder_is_refused_not_created(tmp_path: Path, ru
     kb = tmp_path / "kb"
     assert run_cli("init", str(kb), "--locales", "en,de").exit_code == 0
     missing = tmp_path / "reprots"
+    messages = tmp_path / "mail.txt"
+    messages.write_text("do you sell gift cards?\n", encoding="utf-8")
     for args in (
         ("export", "--kb", str(kb), "--to", "zendesk", "-o", str(missing / "zendesk.json")),
         ("translations", "export", "--locale", "de", "--kb", str(kb), "-o", str(missing / "de.po")),
+        ("insights", "--kb", str(kb), str(messages), "--format", "html", "-o", str(missing / "report.html")),
     ):
         result = run_cli(*args)
         assert result.exit_code == 2, args

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import itertools
 import json
 import mmap
 import os
@@ -303,12 +304,26 @@ class TextTable(Sequence[str]):
 
     def __getitem__(self, i: Any) -> Any:
         if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+            start, stop, step = i.indices(len(self))
+            if step == 1:
+                return self.strings(start, stop)
+            return [self[j] for j in range(start, stop, step)]
         if i < 0:
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError(i)
         return self.raw(i).decode("utf-8", "surrogatepass")
+
+    def strings(self, start: int = 0, stop: int | None = None) -> list[str]:
+        """The strings from ``start`` to ``stop`` (default: all), decoded in one pass."""
+        stop = len(self) if stop is None else stop
+        if start >= stop:
+            return []
+        offsets = self._offsets
+        base = offsets[start]
+        blob = bytes(self._blob[base : offsets[stop]])
+        ends = offsets[start : stop + 1]
+        return [blob[a - base : b - base].decode("utf-8", "surrogatepass") for a, b in itertools.pairwise(ends)]
 
     def find(self, text: str) -> int | None:
         """Position of ``text`` in a table stored sorted (binary search on the UTF-8 bytes, whose
@@ -461,10 +476,7 @@ def remember_version(owner: str, key: str) -> None:
     if folder is None:
         return
     history_file = folder / f"versions-{owner}.txt"
-    try:
-        history = history_file.read_text(encoding="ascii").split()
-    except (OSError, UnicodeDecodeError):
-        history = []
+    history = versions(owner)
     if history[:1] == [key]:
         return
     history = [key, *(old for old in history if old != key)]
@@ -473,6 +485,18 @@ def remember_version(owner: str, key: str) -> None:
         for old in history[KEEP_VERSIONS:]:
             for stale in folder.glob(f"*-{old}-*"):
                 stale.unlink(missing_ok=True)
+
+
+def versions(owner: str) -> list[str]:
+    """The keys :func:`remember_version` recorded for ``owner``, newest first (what an incremental
+    update starts from)."""
+    folder = cache_dir()
+    if folder is None:
+        return []
+    try:
+        return (folder / f"versions-{owner}.txt").read_text(encoding="ascii").split()
+    except (OSError, UnicodeDecodeError):
+        return []
 
 
 #: Files this module writes (and temp files a killed process left): pruning touches nothing else,

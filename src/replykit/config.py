@@ -56,6 +56,11 @@ class MatchingSettings:
     #: Share of meaning (cosine of embeddings, question vs. entry) in the reported score of the
     #: lexically best entries; 0 turns the semantic signal off.
     semantic_weight: float = 0.4
+    #: Share of the multilingual sentence encoder (the ``multilingual`` extra) in the score of a
+    #: question the words leave unsure; 0 turns it off (faster, and for measuring).
+    encoder_weight: float = 0.2
+    #: With the encoder, the calibrated probability from which the best entry is a confident answer.
+    min_confidence: float = 0.85
 
 
 #: The range each matching setting accepts (both ends included).
@@ -67,6 +72,8 @@ MATCHING_RANGES: dict[str, tuple[float, float]] = {
     "other_locale_factor": (0.0, 1.0),
     "typo_similarity": (50.0, 100.0),
     "semantic_weight": (0.0, 1.0),
+    "encoder_weight": (0.0, 1.0),
+    "min_confidence": (0.0, 1.0),
 }
 
 

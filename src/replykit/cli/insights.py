@@ -176,10 +176,10 @@ def _write_report(report: InsightsReport, output_format: ReportFormat, output: P
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    from replykit.userfiles import write_user_file
+    from replykit.userfiles import write_output_file
 
     try:
-        write_user_file(output, text.encode("utf-8"))
+        write_output_file(output, text.encode("utf-8"))
     except OSError as e:
         raise UserError(f"{output}: cannot write the report ({e.strerror or e}): give a writable path") from None
     typer.echo(f"report: {output}", err=True)

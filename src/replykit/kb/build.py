@@ -6,6 +6,7 @@ imports YAML: a cached ``replykit suggest`` never does.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -29,6 +30,7 @@ from replykit.kb.model import (
     Variable,
     frozen_map,
 )
+from replykit.kb.stored import Previous, Sources
 from replykit.kb.yamlnodes import (
     compose,
     decode_utf8,
@@ -49,37 +51,53 @@ VARIABLE_KEYS = ("type", "required", "description")
 STR_TAG = "tag:yaml.org,2002:str"
 
 
-def build_kb(root: Path, files: KBFiles, fingerprint: str) -> LoadResult:
-    """The KB built from everything valid in ``files``, and every problem found on the way."""
-    return _Builder(root, files, fingerprint).build()
+def build_kb(root: Path, files: KBFiles, fingerprint: str, previous: Previous | None = None) -> LoadResult:
+    """The KB built from everything valid in ``files``, and every problem found on the way.
+
+    ``previous``: an earlier stored version of this KB; its entries whose file did not change are
+    taken as they are (not parsed again), and so are its templates when no template file changed
+    (replykit.yaml unchanged, as both depend on it).
+    """
+    return _Builder(root, files, fingerprint, previous).build()
 
 
 class _Builder:
     """Turns the files into model objects, collecting problems instead of stopping at the first."""
 
-    def __init__(self, root: Path, files: KBFiles, fingerprint: str) -> None:
+    def __init__(self, root: Path, files: KBFiles, fingerprint: str, previous: Previous | None) -> None:
         self.root = root
         self.files = files
         self.fingerprint = fingerprint
         self.problems: list[Problem] = []
+        config_digest = files.digests.get(CONFIG_NAME, b"")
+        self.previous = previous if previous is not None and previous.config == config_digest else None
+        template_digest = hashlib.sha256(config_digest)
+        for _, rel in files.found.get("templates", []):
+            template_digest.update(rel.encode() + b"\0" + files.digests[rel])
+        self.sources = Sources({}, {}, files.digests, config_digest, template_digest.digest())
 
     def build(self) -> LoadResult:
         config = self._config()
         if config is None:
             return LoadResult(None, self.problems)
         known = set(config.locales) | set(config.fallbacks)
-        templates = self._templates(known)
+        previous = self.previous
+        if previous is not None and previous.templates == self.sources.templates:
+            templates: Mapping[str, Mapping[str, TemplateFile]] = previous.kb.templates
+        else:
+            built = self._templates(known)
+            templates = frozen_map({loc: frozen_map(names) for loc, names in built.items()})
         locale_data = self._locale_data(config)
         entries = self._entries(config, templates)
         kb = KnowledgeBase(
             root=self.root,
             config=config,
-            entries=frozen_map(entries),
-            templates=frozen_map({loc: frozen_map(names) for loc, names in templates.items()}),
+            entries=entries,
+            templates=templates,
             locale_data=frozen_map(locale_data),
             fingerprint=self.fingerprint,
         )
-        return LoadResult(kb, self.problems)
+        return LoadResult(kb, self.problems, self.sources)
 
     # -- helpers
 
@@ -219,29 +237,52 @@ class _Builder:
 
     # -- kb/**/*.yaml
 
-    def _entries(self, config: Config, templates: Mapping[str, Mapping[str, TemplateFile]]) -> dict[str, Entry]:
-        entries: dict[str, Entry] = {}
+    def _entries(
+        self, config: Config, templates: Mapping[str, Mapping[str, TemplateFile]]
+    ) -> Mapping[str, Entry]:
+        parsed: dict[str, Entry] = {}
+        order: list[str] = []
         first_seen: dict[str, str] = {}
-        for path, data in self.files.each("kb"):
-            entry = self._entry(path, data, config)
-            if entry is None:
-                continue
-            if entry.id in entries:
-                other = first_seen[entry.id]
+        source_templates = templates.get(config.source_locale, {})
+        reusable = self.previous.files if self.previous is not None else {}
+        for path, rel in self.files.found.get("kb", []):
+            entry: Entry | None = None
+            earlier = reusable.get(rel)
+            if earlier is not None and earlier[0] == self.files.digests.get(rel):
+                entry_id, template = earlier[1], earlier[2]  # unchanged since a clean version: valid
+            else:
+                entry = self._entry(path, self.files.read(rel, path), config)
+                if entry is None:
+                    continue
+                entry_id, template = entry.id, entry.template
+            if entry_id in first_seen:
+                entry = entry or self._earlier(entry_id)
+                other = first_seen[entry_id]
                 pos = entry.position_of("id")
-                message = f"duplicate id '{entry.id}', also used by {other}: rename one"
+                message = f"duplicate id '{entry_id}', also used by {other}: rename one"
                 self.problems.append(Problem(Path(path), pos.line, pos.column, message))
                 continue
-            source_templates = templates.get(config.source_locale, {})
-            if entry.template not in source_templates:
+            if template not in source_templates:
+                entry = entry or self._earlier(entry_id)
                 pos = entry.position_of("template") if "template" in entry.key_positions else entry.position_of("id")
-                expected = f"templates/{config.source_locale}/{entry.template}.j2"
+                expected = f"templates/{config.source_locale}/{template}.j2"
                 self.problems.append(
                     Problem(Path(path), pos.line, pos.column, f"no template for the source locale: create {expected}")
                 )
-            entries[entry.id] = entry
-            first_seen[entry.id] = path
-        return entries
+            if entry is not None:
+                parsed[entry_id] = entry
+            order.append(entry_id)
+            first_seen[entry_id] = path
+            self.sources.entry_files[entry_id] = rel
+            self.sources.entry_templates[entry_id] = template
+        if self.previous is None:
+            return frozen_map(parsed)
+        return self.previous.entries(order, parsed, self.fingerprint)
+
+    def _earlier(self, entry_id: str) -> Entry:
+        """An entry taken from the earlier version, decoded (to say where a problem is)."""
+        assert self.previous is not None
+        return self.previous.kb.entries[entry_id]
 
     def _entry(self, path: str, data: bytes, config: Config) -> Entry | None:
         node = self._mapping_file(path, data, "an entry must be a mapping with id and questions")

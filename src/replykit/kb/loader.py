@@ -23,7 +23,7 @@ from typing import cast
 from replykit import cache
 from replykit.errors import KBError, KBNotFoundError, Problem, UserError
 from replykit.kb.model import KnowledgeBase
-from replykit.kb.stored import read_kb, write_kb
+from replykit.kb.stored import Previous, Sources, read_kb, read_previous, write_kb
 
 CONFIG_NAME = "replykit.yaml"
 #: Bump when what the fingerprint covers changes (it keys every cache derived from the KB).
@@ -41,6 +41,8 @@ class LoadResult:
 
     kb: KnowledgeBase | None
     problems: list[Problem] = field(default_factory=list)
+    #: What the entries and templates were read from (stored with the KB for the next version).
+    sources: Sources | None = None
 
 
 # ---- finding the KB --------------------------------------------------------------------------
@@ -85,7 +87,7 @@ def load_kb(path: str | os.PathLike[str] | None = None, *, use_cache: bool = Tru
 def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: bool = True) -> LoadResult:
     """Load as much of the KB as is valid and list every problem (what lint needs)."""
     root = find_kb_root(path).resolve()
-    root_key = hashlib.sha256(str(root).encode()).hexdigest()[:16]
+    root_key = folder_key(root)
     manifest_path = cache.cache_file("manifest", root_key, fmt=MANIFEST_FORMAT, suffix="bundle") if use_cache else None
     files, fingerprint, entries_key = _collect_files(root, manifest_path)
     _ENTRIES_KEYS[fingerprint] = entries_key
@@ -101,12 +103,30 @@ def load_kb_report(path: str | os.PathLike[str] | None = None, *, use_cache: boo
             return LoadResult(cached)
     from replykit.kb.build import build_kb  # YAML and validation: only when the cache misses
 
-    result = build_kb(root, files, fingerprint)
+    files.digest_all()
+    previous = _previous_version(root_key, fingerprint, root) if use_cache and not files.problems else None
+    result = build_kb(root, files, fingerprint, previous)
     result.problems.extend(files.problems)
     result.problems.sort()
     if use_cache and result.kb is not None and not result.problems:
-        write_kb(result.kb)
+        write_kb(result.kb, result.sources)
     return result
+
+
+def _previous_version(root_key: str, fingerprint: str, root: Path) -> Previous | None:
+    """The last stored version of this KB folder before ``fingerprint``: an edit of one entry file
+    parses that file again, not the 5,000 others."""
+    for earlier in cache.versions(root_key):
+        if earlier != fingerprint:
+            found = read_previous(earlier, root)
+            if found is not None:
+                return found
+    return None
+
+
+def folder_key(root: Path) -> str:
+    """A key for the caches of one KB folder (its manifest, the versions of it that are kept)."""
+    return hashlib.sha256(str(root).encode()).hexdigest()[:16]
 
 
 # ---- files and fingerprint -------------------------------------------------------------------
@@ -131,6 +151,13 @@ class KBFiles:
     contents: dict[str, bytes]  # rel -> bytes, for files read in this run
     problems: list[Problem] = field(default_factory=list)
     unsafe: bool = False
+    #: The manifest every file matched (then ``digests`` is filled from it only on demand).
+    recorded: _Manifest | None = None
+
+    def digest_all(self) -> None:
+        """Fill ``digests`` when every file matched the manifest (a warm load does not need them)."""
+        if self.recorded is not None and not self.digests:
+            self.digests.update((rel, found[1]) for rel, found in self.recorded.as_dict().items())
 
     def read(self, rel: str, absolute: str) -> bytes:
         data = self.contents.get(rel)
@@ -195,8 +222,20 @@ class _Walk:
                 self.refuse(folder, f"cannot list this folder ({e.strerror}): fix its permissions")
                 continue
             for item in items:
-                if not item.name.startswith("."):
-                    self._item(item, chain, suffixes, stack, out)
+                name = item.name
+                if name.startswith("."):
+                    continue
+                # The common case first, without the checks a link, a folder or an odd name needs
+                # (30,000 files are listed on every question).
+                if name.endswith(suffixes) and name.isascii() and not item.is_symlink():
+                    try:
+                        st = item.stat()
+                    except OSError:
+                        st = None
+                    if st is not None and stat.S_ISREG(st.st_mode):
+                        out.append((item.path, st))
+                        continue
+                self._item(item, chain, suffixes, stack, out)
         return out
 
     def _item(
@@ -290,6 +329,7 @@ def _collect_files(root: Path, manifest_path: Path | None) -> tuple[KBFiles, str
     stats = array("q", [x for _, _, st in every for x in _stat_fields(st)])
     stored = _Manifest.read(manifest_path)
     if stored.fingerprint is not None and stored.names == names and stored.stats == stats.tobytes():
+        files.recorded = stored  # the digests, should the KB be built (its cache missed)
         return files, stored.fingerprint, stored.entries_key
     known = stored.as_dict()
     now = time.time()

@@ -13,9 +13,10 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime
+import hashlib
 import zlib
 from array import array
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -25,7 +26,10 @@ from replykit.kb import model
 from replykit.kb.model import FrozenMap, KnowledgeBase
 
 #: Bump when the stored layout changes (the model's classes gaining a field with a default do not need it).
-KB_FORMAT = 2
+#: 3: each entry's questions digest is stored (the search index is keyed by them).
+KB_FORMAT = 3
+#: Bytes of an entry's :func:`questions_digest`.
+DIGEST_SIZE = 16
 #: Whose data a stored KB holds besides replykit's: YAML's typed scalars, Babel's locale ids.
 KB_DEPENDENCIES = ("PyYAML", "Babel")
 
@@ -42,14 +46,25 @@ V = TypeVar("V")
 
 
 class LazyMap(Mapping[K, V]):
-    """A read-only mapping whose values are decoded from the cache on first access."""
+    """A read-only mapping whose values are decoded from the cache on first access.
 
-    __slots__ = ("_keys", "_load", "_values")
+    ``raw`` gives a key's stored JSON document (written again as is when the KB is stored under a
+    new fingerprint, see :func:`write_kb`); ``given`` values are already decoded and have none.
+    """
 
-    def __init__(self, keys: Mapping[K, int], load: Callable[[int], V]) -> None:
+    __slots__ = ("_keys", "_load", "_raw", "_values")
+
+    def __init__(
+        self,
+        keys: Mapping[K, int],
+        load: Callable[[int], V],
+        raw: Callable[[int], bytes] | None = None,
+        given: Mapping[K, V] | None = None,
+    ) -> None:
         self._keys = keys
         self._load = load
-        self._values: dict[K, V] = {}
+        self._raw = raw
+        self._values: dict[K, V] = dict(given or {})
 
     def __getitem__(self, key: K) -> V:
         found = self._values.get(key)
@@ -68,6 +83,11 @@ class LazyMap(Mapping[K, V]):
 
     def __repr__(self) -> str:
         return f"LazyMap({len(self._keys)} keys)"
+
+    def stored(self, key: K) -> bytes | None:
+        """``key``'s stored JSON document, or None when its value did not come from one."""
+        at = self._keys[key]
+        return None if self._raw is None or at < 0 else self._raw(at)
 
 
 class NotStorable(TypeError):
@@ -139,22 +159,48 @@ def decode(value: Any) -> Any:
     raise ValueError(f"unknown tag {tag!r}")
 
 
+def questions_digest(entry: model.Entry) -> bytes:
+    """A digest of what the search index reads of an entry (its id, and its phrasings per locale in
+    order): an edit elsewhere in the entry (variables, tags, a comment) keeps the index."""
+    parts = [[locale, [p.text for p in phrasings]] for locale, phrasings in entry.questions.items()]
+    return hashlib.sha256(cache.json_bytes([entry.id, parts])).digest()[:DIGEST_SIZE]
+
+
+#: Per fingerprint of a KB stored or read by this process: each entry's questions digest.
+_DIGESTS: dict[str, dict[str, bytes]] = {}
+
+
+def questions_digests(kb: KnowledgeBase) -> dict[str, bytes]:
+    """Each entry's :func:`questions_digest`, without decoding the entries of a KB read from the
+    cache (they were stored with it)."""
+    found = _DIGESTS.get(kb.fingerprint)
+    if found is None or found.keys() != kb.entries.keys():
+        found = {entry_id: questions_digest(entry) for entry_id, entry in kb.entries.items()}
+    return found
+
+
 def kb_file(fingerprint: str) -> Path | None:
     return cache.cache_file("kb", fingerprint, fmt=KB_FORMAT, deps=KB_DEPENDENCIES, suffix="bundle")
 
 
-def write_kb(kb: KnowledgeBase) -> None:
-    """Store ``kb`` under its fingerprint; a KB holding a value JSON cannot tag is left uncached."""
+def write_kb(kb: KnowledgeBase, files: Sources | None = None) -> None:
+    """Store ``kb`` under its fingerprint; a KB holding a value JSON cannot tag is left uncached.
+
+    ``files`` (what each entry and template came from) lets the next version of the KB reuse the
+    entries whose file did not change (:func:`read_previous`). Entries and template tables read
+    from an earlier stored version are written as they were stored, not encoded again.
+    """
     path = kb_file(kb.fingerprint)
     if path is None:
         return
     documents: list[bytes] = []
+    digests = questions_digests(kb)
     try:
-        for entry in kb.entries.values():
-            documents.append(cache.json_bytes(encode(entry)))
+        for entry_id in kb.entries:
+            documents.append(_document(kb.entries, entry_id))
         template_locales = list(kb.templates)
         for locale in template_locales:
-            documents.append(cache.json_bytes(encode(dict(kb.templates[locale]))))
+            documents.append(_document(kb.templates, locale))
         meta: dict[str, Any] = {
             "root": str(kb.root),
             "fingerprint": kb.fingerprint,
@@ -170,10 +216,83 @@ def write_kb(kb: KnowledgeBase) -> None:
     for doc in documents:
         offsets.append(offsets[-1] + len(doc))
     blob = b"".join(documents)
-    meta["crc32"] = zlib.crc32(blob)  # a flipped byte is a miss here, not a crash on first access
-    cache.write_bundle(path, meta, {"offsets": offsets, "documents": blob})
+    stored_digests = b"".join(digests[entry_id] for entry_id in kb.entries)
+    # a flipped byte is a miss here, not a crash on first access
+    meta["crc32"] = zlib.crc32(stored_digests, zlib.crc32(blob))
+    arrays: dict[str, Any] = {"offsets": offsets, "documents": blob, "digests": stored_digests}
+    tables: dict[str, list[str]] = {}
+    if files is not None:  # read only by the next version's build: tables, not the JSON every load parses
+        meta["sources"] = {"config": files.config.hex(), "templates": files.templates.hex()}
+        tables["entry_files"] = [files.entry_files[entry_id] for entry_id in kb.entries]
+        tables["entry_templates"] = [files.entry_templates[entry_id] for entry_id in kb.entries]
+        arrays["file_digests"] = b"".join(files.digests[files.entry_files[entry_id]] for entry_id in kb.entries)
+    _DIGESTS[kb.fingerprint] = digests
+    cache.write_bundle(path, meta, arrays, tables=tables)
 
 
+def _document(values: Mapping[Any, Any], key: Any) -> bytes:
+    """The stored JSON document of a value: as read from the cache when it was, else encoded."""
+    raw = values.stored(key) if isinstance(values, LazyMap) else None
+    return raw if raw is not None else cache.json_bytes(encode(values[key]))
+
+
+@dataclasses.dataclass
+class Sources:
+    """What a KB's entries and templates were read from: each entry's file (relative path) and
+    every file's digest, the digest of replykit.yaml, and one digest of every template file."""
+
+    entry_files: dict[str, str]
+    entry_templates: dict[str, str]
+    digests: Mapping[str, bytes]
+    config: bytes
+    templates: bytes
+
+
+@dataclasses.dataclass
+class Previous:
+    """An earlier stored version of a KB, to take unchanged entries and templates from."""
+
+    kb: KnowledgeBase
+    #: entry file -> (its digest then, the entry's id, its template's name)
+    files: dict[str, tuple[bytes, str, str]]
+    config: bytes
+    templates: bytes
+
+    def entries(
+        self, order: Iterable[str], given: Mapping[str, model.Entry], fingerprint: str
+    ) -> LazyMap[str, model.Entry]:
+        """The entries of a new version, in ``order``: the ``given`` ones (parsed again), the others
+        taken from this version (decoded on first access, stored again as they were)."""
+        entries = self.kb.entries
+        assert isinstance(entries, LazyMap)  # read_previous checks it
+        keys = {entry_id: -1 if entry_id in given else entries._keys[entry_id] for entry_id in order}
+        digests = _DIGESTS.get(self.kb.fingerprint, {})
+        _DIGESTS[fingerprint] = {
+            entry_id: questions_digest(given[entry_id]) if entry_id in given else digests[entry_id] for entry_id in keys
+        }
+        return LazyMap(keys, entries._load, entries._raw, given)
+
+
+def read_previous(fingerprint: str, root: Path) -> Previous | None:
+    """The stored KB of ``fingerprint`` with what its entries were read from, or None (missing,
+    damaged, stored without its sources)."""
+    kb = read_kb(fingerprint, root)
+    bundle = cache.read_bundle(kb_file(fingerprint))
+    if kb is None or bundle is None or not isinstance(kb.entries, LazyMap):
+        return None
+    try:
+        sources, held = bundle.meta["sources"], bundle.arrays["file_digests"]
+        names = bundle.tables["entry_files"].strings()
+        templates = bundle.tables["entry_templates"].strings()
+        if len(names) != len(kb.entries) or len(held) != 32 * len(names) or len(templates) != len(names):
+            return None
+        files = {
+            rel: (bytes(held[32 * i : 32 * (i + 1)]), entry_id, template)
+            for i, (rel, entry_id, template) in enumerate(zip(names, kb.entries, templates, strict=True))
+        }
+        return Previous(kb, files, bytes.fromhex(sources["config"]), bytes.fromhex(sources["templates"]))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def read_kb(fingerprint: str, root: Path) -> KnowledgeBase | None:
@@ -190,21 +309,28 @@ def read_kb(fingerprint: str, root: Path) -> KnowledgeBase | None:
         template_locales: list[str] = meta["templates"]
         if len(offsets) != len(entry_ids) + len(template_locales) + 1 or offsets[-1] != len(documents):
             return None
-        if zlib.crc32(documents) != meta["crc32"]:
+        digests = bundle.arrays["digests"]
+        if len(digests) != DIGEST_SIZE * len(entry_ids) or zlib.crc32(digests, zlib.crc32(documents)) != meta["crc32"]:
             return None
+        _DIGESTS[fingerprint] = {
+            entry_id: bytes(digests[DIGEST_SIZE * i : DIGEST_SIZE * (i + 1)]) for i, entry_id in enumerate(entry_ids)
+        }
 
         def document(i: int) -> Any:
-            return decode(cache.json_value(bytes(documents[offsets[i] : offsets[i + 1]])))
+            return decode(cache.json_value(raw(i)))
 
         def template_table(i: int) -> Mapping[str, model.TemplateFile]:
             return FrozenMap(document(i))
+
+        def raw(i: int) -> bytes:
+            return bytes(documents[offsets[i] : offsets[i + 1]])
 
         first_template = len(entry_ids)
         return KnowledgeBase(
             root=root,
             config=decode(meta["config"]),
-            entries=LazyMap({entry_id: i for i, entry_id in enumerate(entry_ids)}, document),
-            templates=LazyMap({loc: first_template + i for i, loc in enumerate(template_locales)}, template_table),
+            entries=LazyMap({entry_id: i for i, entry_id in enumerate(entry_ids)}, document, raw),
+            templates=LazyMap({loc: first_template + i for i, loc in enumerate(template_locales)}, template_table, raw),
             locale_data=FrozenMap(decode(meta["locale_data"])),
             fingerprint=fingerprint,
         )

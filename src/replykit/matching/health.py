@@ -4,9 +4,11 @@ from __future__ import annotations
 
 
 def model_problems() -> list[str]:
-    """One sentence per model file that is missing or unreadable: the meaning table and fastText's
-    language-id model. Empty when both load."""
+    """One sentence per model file that is missing or unreadable: the meaning table, fastText's
+    language-id model and the multilingual encoder of the ``multilingual`` extra. Empty when all are
+    there."""
     from replykit import langid
+    from replykit.matching.encoder import encoder_problem
     from replykit.matching.semantic import ModelUnavailable, load_embedder
 
     problems: list[str] = []
@@ -17,4 +19,7 @@ def model_problems() -> list[str]:
     problem = langid.model_problem()
     if problem is not None:
         problems.append(problem)
+    missing = encoder_problem()
+    if missing is not None:
+        problems.append(missing)
     return problems

@@ -18,27 +18,40 @@ terms it asks about.
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import math
 import operator
+import os
 import sys
 from array import array
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any, TypeAlias
 
 from replykit import cache
-from replykit.kb.loader import entries_key
+from replykit.kb.loader import folder_key
 from replykit.kb.model import KnowledgeBase
+from replykit.kb.stored import DIGEST_SIZE, questions_digests
 from replykit.matching.normalize import normalize
 from replykit.matching.semantic import Embedder
 from replykit.matching.tokenize import MIN_TYPO_LENGTH, char_terms, is_spaced_word, language_words, run_terms
 
-#: Bump when the index layout or weighting changes, so old cache files are ignored.
-INDEX_FORMAT = 7
+#: Bump when the index layout, tokenisation or weighting changes, so old cache files are ignored
+#: (and never spliced into: :func:`update_index` trusts the stored index's weights).
+#: 8: keyed by the entries' questions, each entry's questions digest stored for incremental updates.
+INDEX_FORMAT = 8
+
+#: Whose output the index stores besides replykit's: the Snowball stems of its word terms.
+INDEX_DEPENDENCIES = ("PyStemmer",)
 
 Vector = dict[str, float]
+
+#: From this many entries to embed, a build computes the meaning vectors in a second process.
+BACKGROUND_ENTRIES = 500
 
 
 @dataclass
@@ -55,9 +68,9 @@ class PostingTable:
     weights: Sequence[float]
 
     @classmethod
-    def build(cls, idf: dict[str, float], lists: Mapping[str, tuple[Sequence[int], Sequence[float]]]) -> PostingTable:
+    def build(cls, idf: dict[str, float], lists: _Lists) -> PostingTable:
         terms = sorted(idf)
-        slots = {term: slot for slot, term in enumerate(terms)}
+        slots = ranks(terms)
         starts: array[int] = array("q", [0])
         items: array[int] = array("i")
         weights: array[float] = array("f")
@@ -81,6 +94,11 @@ class PostingTable:
         return zip(self.items[start:end], self.weights[start:end], strict=True)
 
 
+def ranks(terms: Sequence[str]) -> dict[str, int]:
+    """Each term's position in a sorted term list (its slot)."""
+    return dict(zip(terms, range(len(terms)), strict=True))
+
+
 def weigh(terms: Iterable[str], table: PostingTable, unknown_idf: float) -> Vector:
     """Sublinear TF x IDF, L2-normalised; terms the KB never uses get the highest weight."""
     vec: Vector = {}
@@ -90,16 +108,23 @@ def weigh(terms: Iterable[str], table: PostingTable, unknown_idf: float) -> Vect
     return normalized(vec)
 
 
-def _weigh_known(terms: Iterable[str], idf: dict[str, float]) -> Vector:
-    """:func:`weigh` for KB text, whose terms all have an IDF (the fast path of the build)."""
+def _weigh_known(terms: Sequence[str], idf: Mapping[str, float]) -> Vector:
+    """:func:`weigh` for KB text, whose terms all have an IDF (the fast path of the build: the same
+    arithmetic in the same order, with the loops in C where a term occurs once)."""
     counts = Counter(terms)
-    vec = {t: idf[t] if c == 1 else (1.0 + math.log(c)) * idf[t] for t, c in counts.items()}
-    return normalized(vec)
+    keys = list(counts)
+    if len(keys) == len(terms):
+        values = list(map(idf.__getitem__, keys))
+    else:
+        values = [idf[t] if c == 1 else (1.0 + math.log(c)) * idf[t] for t, c in counts.items()]
+    length = math.sqrt(sum(map(operator.mul, values, values)))
+    return dict(zip(keys, map(operator.truediv, values, repeat(length)), strict=True)) if length else {}
 
 
 def normalized(vec: Vector) -> Vector:
-    length = math.sqrt(sum(x * x for x in vec.values()))
-    return {t: x / length for t, x in vec.items()} if length else {}
+    values = list(vec.values())
+    length = math.sqrt(sum(map(operator.mul, values, values)))
+    return dict(zip(vec, map(operator.truediv, values, repeat(length)), strict=True)) if length else {}
 
 
 @dataclass
@@ -149,14 +174,20 @@ def _entry_idf(entries_using: Mapping[str, int], n_entries: int) -> dict[str, fl
     return {t: math.log(1.0 + n_entries / count) for t, count in entries_using.items()}
 
 
-def entry_vectors(kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder) -> array[float]:
+def entry_vectors(
+    kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder, known: Mapping[str, Sequence[float]] | None = None
+) -> array[float]:
     """Each entry's meaning vector, flat: the normalised sum of its phrasings' normalised
     embeddings, all locales together (pure Python: a piece's row is read once, a phrasing is a
-    sum over a few rows)."""
+    sum over a few rows). ``known`` rows (from an earlier index, same questions) are copied."""
     dim = embedder.dim
     out: array[float] = array("f")
     zero = [0.0] * dim
     for entry_id in entry_ids:
+        row = known.get(entry_id) if known is not None else None
+        if row is not None:
+            out.extend(row)
+            continue
         total = zero
         for phrasings in kb.entries[entry_id].questions.values():
             for phrasing in phrasings:
@@ -169,29 +200,110 @@ def entry_vectors(kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder) -
     return out
 
 
-Postings: TypeAlias = "dict[str, tuple[array[int], array[float]]]"
+class _MeaningInBackground:
+    """The entries' meaning vectors computed by a forked child while this process weighs the terms:
+    the two halves of a build are independent, and a machine has a second core more often than not.
+    Where there is no fork (or it fails), they are computed here when asked for."""
+
+    def __init__(
+        self, kb: KnowledgeBase, entry_ids: list[str], embedder: Embedder,
+        known: Mapping[str, Sequence[float]] | None, background_from: int | None,
+    ) -> None:
+        self.kb, self.entry_ids, self.embedder, self.known = kb, entry_ids, embedder, known
+        self.child: tuple[int, int] | None = None
+        todo = sum(1 for e in entry_ids if known is None or e not in known)
+        if background_from is None or todo < background_from or not hasattr(os, "fork"):
+            return
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return
+        if pid == 0:  # the child: compute, hand the floats over, leave without running the parent's exit code
+            code = 1
+            try:
+                os.close(read)
+                with os.fdopen(write, "wb") as out:
+                    out.write(entry_vectors(kb, entry_ids, embedder, known).tobytes())
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self.child = (pid, read)
+
+    def result(self) -> array[float]:
+        if self.child is not None:
+            pid, read = self.child
+            self.child = None
+            with os.fdopen(read, "rb") as f:
+                data = f.read()
+            _, status = os.waitpid(pid, 0)
+            vectors: array[float] = array("f")
+            if os.waitstatus_to_exitcode(status) == 0 and len(data) == 4 * len(self.entry_ids) * self.embedder.dim:
+                vectors.frombytes(data)
+                return vectors
+        return entry_vectors(self.kb, self.entry_ids, self.embedder, self.known)
 
 
-def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIndex:
+def phrasing_terms(text: str, locale: str) -> tuple[tuple[str, ...], tuple[str, ...], list[str]]:
+    """What the index reads of one phrasing: its word terms, its char n-grams, and its words as
+    written (for typo repair). Interned: a term is one string however many phrasings hold it."""
+    norm = normalize(text)
+    runs = language_words(norm, locale)
+    intern = sys.intern
+    # char_terms' LRU cache would keep 65,536 phrasings' n-grams alive (non-interned) for nothing.
+    chars = getattr(char_terms, "__wrapped__", char_terms)(norm)
+    return tuple(map(intern, run_terms(runs, locale))), tuple(map(intern, chars)), runs
+
+
+def _typo_words(runs: Iterable[str]) -> set[str]:
+    """The words typo repair may offer (spaced scripts, long enough)."""
+    return {w for w in runs if len(w) >= MIN_TYPO_LENGTH and is_spaced_word(w)}
+
+
+def _weigh_group(docs: Sequence[tuple[str, ...]], idf: Mapping[str, float]) -> tuple[list[Vector], Vector]:
+    """A group's phrasing vectors and its centroid (the normalised sum of them, summed in phrasing
+    order): the one computation a fresh build and an incremental update share."""
+    vectors: list[Vector] = []
+    sums: Vector = {}
+    get = sums.get
+    for terms in docs:
+        vec = _weigh_known(terms, idf)
+        vectors.append(vec)
+        for t, x in vec.items():
+            sums[t] = get(t, 0.0) + x
+    return vectors, normalized(sums)
+
+
+
+
+def build_index(
+    kb: KnowledgeBase, embedder: Embedder | None = None, known_vectors: Mapping[str, Sequence[float]] | None = None,
+    *, background_from: int | None = BACKGROUND_ENTRIES,
+) -> SearchIndex:
     """Index every phrasing of every entry; IDF counts entries, not phrasings.
 
     Memory is what limits a big KB (125,000 phrasings): terms are interned (a char n-gram is one
     string however many phrasings hold it), postings go straight into typed arrays, and a group's
-    centroid is finished as soon as its last phrasing is weighed.
+    phrasings are freed as soon as its postings are made. ``known_vectors``: meaning vectors of
+    entries whose questions an earlier index already embedded. From ``background_from`` entries to
+    embed (None: never), the meaning vectors are computed in a second process meanwhile.
     """
     entry_ids = sorted(kb.entries)
+    meaning = None
+    if embedder is not None:
+        meaning = _MeaningInBackground(kb, entry_ids, embedder, known_vectors, background_from)
     doc_group: array[int] = array("i")
     doc_locale: list[str] = []
     doc_text: list[str] = []
-    doc_terms: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+    group_docs: list[list[tuple[tuple[str, ...], tuple[str, ...]]]] = []
     group_entry: array[int] = array("i")
     group_locale: list[str] = []
     raw_words: dict[str, set[str]] = defaultdict(set)
     word_df: Counter[str] = Counter()  # term -> entries using it
     char_df: Counter[str] = Counter()
-    intern = sys.intern
-    # char_terms' LRU cache would keep 65,536 phrasings' n-grams alive (non-interned) for nothing.
-    uncached_char_terms = getattr(char_terms, "__wrapped__", char_terms)
     for e, entry_id in enumerate(entry_ids):
         entry_words: set[str] = set()
         entry_chars: set[str] = set()
@@ -201,18 +313,17 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
             group = len(group_entry)
             group_entry.append(e)
             group_locale.append(locale)
+            docs = []
             for phrasing in phrasings:
-                norm = normalize(phrasing.text)
-                runs = language_words(norm, locale)
+                terms, chars, runs = phrasing_terms(phrasing.text, locale)
                 raw_words[locale.split("_", 1)[0]].update(runs)
-                terms = tuple(map(intern, run_terms(runs, locale)))
-                chars = tuple(map(intern, uncached_char_terms(norm)))
                 doc_group.append(group)
                 doc_locale.append(locale)
                 doc_text.append(phrasing.text)
-                doc_terms.append((terms, chars))
+                docs.append((terms, chars))
                 entry_words.update(terms)
                 entry_chars.update(chars)
+            group_docs.append(docs)
         word_df.update(entry_words)
         char_df.update(entry_chars)
     n = max(len(entry_ids), 1)
@@ -220,60 +331,24 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
     del word_df, char_df
     unknown_idf = math.log(1.0 + 2.0 * n)
 
-    word_lists: Postings = {}
-    char_lists: Postings = {}
-    word_centroids: Postings = {}
-    char_centroids: Postings = {}
-    word_sum: Vector = {}
-    char_sum: Vector = {}
-
-    def finish_group(g: int) -> None:
-        for sums, centroids in ((word_sum, word_centroids), (char_sum, char_centroids)):
-            find = centroids.get
-            for t, x in normalized(sums).items():
-                found = find(t)
-                if found is None:
-                    found = centroids[t] = (array("i"), array("f"))
-                found[0].append(g)
-                found[1].append(x)
-            sums.clear()
-
-    current = 0
-    no_terms: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
-    for d in range(len(doc_terms)):
-        terms, chars = doc_terms[d]
-        doc_terms[d] = no_terms  # freed as its postings are made: the two never peak together
-        g = doc_group[d]
-        if g != current:  # a group's phrasings are contiguous: the previous group is complete
-            finish_group(current)
-            current = g
-        for vec, lists, sums in (
-            (_weigh_known(terms, word_idf), word_lists, word_sum),
-            (_weigh_known(chars, char_idf), char_lists, char_sum),
-        ):
-            get, find = sums.get, lists.get
-            for t, x in vec.items():
-                found = find(t)  # inline: a call per posting costs a second on a big KB
-                if found is None:
-                    found = lists[t] = (array("i"), array("f"))
-                found[0].append(d)
-                found[1].append(x)
-                sums[t] = get(t, 0.0) + x
-    if doc_terms:
-        finish_group(current)
-    del doc_terms
-    by_language = {
-        language: sorted(w for w in found if len(w) >= MIN_TYPO_LENGTH and is_spaced_word(w))
-        for language, found in raw_words.items()
-    }
-    vectors = entry_vectors(kb, entry_ids, embedder) if embedder is not None else None
+    lists = {name: _Lists() for name in _TABLES}
+    d = 0
+    for g in range(len(group_docs)):
+        docs = group_docs[g]
+        group_docs[g] = []  # freed as its postings are made: the two never peak together
+        for side, idf, at in ((0, word_idf, "words"), (1, char_idf, "chars")):
+            phrasing_vectors, centroid = _weigh_group([doc[side] for doc in docs], idf)
+            for i, vec in enumerate(phrasing_vectors):
+                _post(lists[at], d + i, vec)
+            _post(lists[_CENTROIDS[at]], g, centroid)
+        d += len(docs)
+    del group_docs
+    by_language = {language: sorted(_typo_words(found)) for language, found in raw_words.items()}
+    vectors = meaning.result() if meaning is not None else None
     tables = {}
-    for name, idf, lists in (
-        ("words", word_idf, word_lists), ("chars", char_idf, char_lists),
-        ("word_centroids", word_idf, word_centroids), ("char_centroids", char_idf, char_centroids),
-    ):
-        tables[name] = PostingTable.build(idf, lists)
-        lists.clear()  # each table's per-term arrays go as soon as its flat arrays exist
+    for name in _TABLES:
+        tables[name] = PostingTable.build(word_idf if _TERMS_OF[name] == "word_terms" else char_idf, lists[name])
+        lists[name].clear()  # each table's per-term arrays go as soon as its flat arrays exist
     return SearchIndex(
         fingerprint=kb.fingerprint,
         entry_ids=entry_ids,
@@ -284,7 +359,7 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
         group_locale=group_locale,
         unknown_idf=unknown_idf,
         **tables,
-        vocabulary=sorted({w for language_words in by_language.values() for w in language_words}),
+        vocabulary=_vocabulary(by_language),
         vocabulary_by_language=by_language,
         semantic_key=embedder.key if embedder is not None and vectors is not None else None,
         entry_vectors=vectors if vectors is not None else array("f"),
@@ -292,13 +367,456 @@ def build_index(kb: KnowledgeBase, embedder: Embedder | None = None) -> SearchIn
     )
 
 
+class _Lists:
+    """Inverted lists being built: per term, its items and their weights."""
+
+    __slots__ = ("items", "weights")
+
+    def __init__(self) -> None:
+        self.items: defaultdict[str, array[int]] = defaultdict(_int_array)
+        self.weights: defaultdict[str, array[float]] = defaultdict(_float_array)
+
+    def get(self, term: str, default: tuple[Sequence[int], Sequence[float]]) -> tuple[Sequence[int], Sequence[float]]:
+        found = self.items.get(term)
+        return default if found is None else (found, self.weights[term])
+
+    def clear(self) -> None:
+        self.items.clear()
+        self.weights.clear()
+
+
+def _int_array() -> array[int]:
+    return array("i")
+
+
+def _float_array() -> array[float]:
+    return array("f")
+
+
+_append = array.append
+_drain = deque[None](maxlen=0).extend
+
+
+def _post(lists: _Lists, item: int, vec: Vector) -> None:
+    """Append ``item``'s weights to the inverted lists of its terms: the loops run in C (a Python
+    loop per posting costs seconds on a big KB)."""
+    _drain(map(_append, map(lists.items.__getitem__, vec), repeat(item)))
+    _drain(map(_append, map(lists.weights.__getitem__, vec), vec.values()))
+
+
+def _vocabulary(by_language: Mapping[str, Sequence[str]]) -> list[str]:
+    return sorted({w for language_words in by_language.values() for w in language_words})
+
+
+# ---- incremental update ---------------------------------------------------------------------
+
+#: Beyond this share of the entries to weigh again, building costs less than splicing (a splice
+#: costs about three times a build per posting it remakes). An edit that brings a common character
+#: n-gram into an entry, or takes its last one out, changes that n-gram's IDF and with it the
+#: vectors of every phrasing holding it.
+SPLICE_SHARE = 0.25
+
+#: Per (entry, locale) group: its locale, its phrasings' texts and what the index reads of each.
+_Groups: TypeAlias = "list[tuple[str, list[str], list[tuple[tuple[str, ...], tuple[str, ...], list[str]]]]]"
+
+
+def update_index(
+    old: SearchIndex, old_digests: Mapping[str, bytes], kb: KnowledgeBase, digests: Mapping[str, bytes],
+    embedder: Embedder | None = None, *, splice_share: float = SPLICE_SHARE,
+) -> SearchIndex:
+    """The index of ``kb`` made from the index of an earlier version of it: array by array what
+    :func:`build_index` gives, for a fraction of the work.
+
+    Entries whose questions did not change keep their meaning vectors. When the set of entries is
+    the same (entries edited), the index is spliced: IDF counts entries, so an edit changes the
+    weights of the terms that entered or left the edited entries, and with them the vectors of the
+    phrasings that hold such a term. Only the entries owning those phrasings are weighed again; every
+    other posting is copied. An entry added or removed changes every IDF: then the index is built
+    again, without embedding the unchanged entries again; so is it when more than ``splice_share``
+    of the entries would be weighed again.
+    """
+    entry_ids = sorted(kb.entries)
+    same_model = embedder is not None and old.semantic_key == embedder.key
+    known = {
+        entry_id: old.entry_vector(e)
+        for e, entry_id in enumerate(old.entry_ids)
+        if same_model and digests.get(entry_id) == old_digests.get(entry_id)
+    }
+    if entry_ids != list(old.entry_ids):
+        return build_index(kb, embedder, known)
+    changed = [e for e, entry_id in enumerate(entry_ids) if digests[entry_id] != old_digests.get(entry_id)]
+    try:
+        return _Splice(old, kb, entry_ids, changed).run(embedder, known, splice_share)
+    except _Inconsistent:
+        return build_index(kb, embedder, known)
+
+
+def _starts(owners: Sequence[int], count: int) -> list[int]:
+    """For items owned in order (``owners`` non-decreasing): where each owner's items start."""
+    counts = Counter(owners)
+    out = [0] * (count + 1)
+    for k in range(count):
+        out[k + 1] = out[k] + counts.get(k, 0)
+    return out
+
+
+def _bytes(values: Sequence[Any]) -> memoryview:
+    return memoryview(values).cast("B")  # type: ignore[arg-type]
+
+
+class _Splice:
+    """One incremental update of an index whose entries are the same, some with other questions."""
+
+    def __init__(self, old: SearchIndex, kb: KnowledgeBase, entry_ids: list[str], changed: list[int]) -> None:
+        self.old, self.kb, self.entry_ids, self.changed = old, kb, entry_ids, changed
+        self.n = max(len(entry_ids), 1)
+        self.group_start = _starts(old.group_entry, len(entry_ids))
+        self.doc_start = _starts(old.doc_group, len(old.group_entry))
+
+    def old_groups(self, e: int) -> _Groups:
+        old, out = self.old, []
+        for g in range(self.group_start[e], self.group_start[e + 1]):
+            locale = old.group_locale[g]
+            texts = list(old.doc_text[self.doc_start[g] : self.doc_start[g + 1]])
+            out.append((locale, texts, [phrasing_terms(text, locale) for text in texts]))
+        return out
+
+    def new_groups(self, e: int) -> _Groups:
+        out = []
+        for locale, phrasings in self.kb.entries[self.entry_ids[e]].questions.items():
+            if phrasings:
+                texts = [p.text for p in phrasings]
+                out.append((locale, texts, [phrasing_terms(text, locale) for text in texts]))
+        return out
+
+    def entries_using(self, table: PostingTable, slot: int) -> set[int]:
+        start, end = table.starts[slot], table.starts[slot + 1]
+        group_entry, doc_group = self.old.group_entry, self.old.doc_group
+        return {group_entry[doc_group[d]] for d in table.items[start:end]}
+
+    def run(self, embedder: Embedder | None, known: Mapping[str, Sequence[float]], share: float) -> SearchIndex:
+        old, changed = self.old, set(self.changed)
+        before = {e: self.old_groups(e) for e in self.changed}
+        after = {e: self.new_groups(e) for e in self.changed}
+        # 1. The terms whose entry count changed, their new IDF, and the entries holding them.
+        affected = set(changed)
+        new_idf: list[dict[str, float | None]] = []
+        for side, table in ((0, old.words), (1, old.chars)):
+            delta: Counter[str] = Counter()
+            for e in self.changed:
+                was = {t for _, _, docs in before[e] for doc in docs for t in doc[side]}
+                now = {t for _, _, docs in after[e] for doc in docs for t in doc[side]}
+                delta.update(now - was)
+                delta.subtract(was - now)
+            idf: dict[str, float | None] = {}
+            for term, change in delta.items():
+                if not change:
+                    continue
+                slot = table.slots.get(term)
+                users = set() if slot is None else self.entries_using(table, slot)
+                affected |= users
+                count = len(users) + change
+                idf[term] = math.log(1.0 + self.n / count) if count > 0 else None  # None: no entry uses it now
+            new_idf.append(idf)
+        if len(affected) > len(self.entry_ids) * share:
+            raise _Inconsistent("too many entries to weigh again: a build costs less")
+        # 2. The new layout: where each entry's groups and phrasings start.
+        layout = self.layout(after)
+        # 3. The affected entries weighed again, in order (postings stay sorted by item).
+        ordered = [_all_terms(old.words.slots), _all_terms(old.chars.slots)]
+        slots = [ranks(terms) for terms in ordered]
+        fresh: dict[str, _Fresh] = {name: {} for name in _TABLES}
+        drops: dict[str, dict[str, list[int]]] = {name: defaultdict(list) for name in _TABLES}
+        touched: list[set[str]] = [set(), set()]
+        for e in sorted(affected):
+            groups = after[e] if e in changed else self.old_groups(e)
+            group_anchor = self.group_start[e]
+            doc_anchor = self.doc_start[group_anchor]
+            for side, table, name in ((0, old.words, "words"), (1, old.chars, "chars")):
+                centroids = _CENTROIDS[name]
+                # the old postings of this entry: dropped from their rows
+                old_group, old_doc = group_anchor, doc_anchor
+                for _, _, docs in before.get(e, groups):
+                    group_terms: set[str] = set()
+                    for doc in docs:
+                        held = set(doc[side])
+                        for t in held:
+                            drops[name][t].append(old_doc)
+                        group_terms |= held
+                        old_doc += 1
+                    for t in group_terms:
+                        drops[centroids][t].append(old_group)
+                    touched[side] |= group_terms
+                    old_group += 1
+                # the new ones: weighed with the new IDF
+                changes, at = new_idf[side], slots[side]
+                group, first = layout.entry_group[e], layout.entry_doc[e]
+                for _, _, docs in groups:
+                    terms = [d[0] if side == 0 else d[1] for d in docs]
+                    weights: dict[str, float] = {}
+                    for doc_terms in terms:
+                        for t in doc_terms:
+                            if t not in weights:
+                                found = changes.get(t, -1.0)
+                                weights[t] = table.idf[at[t]] if found == -1.0 or found is None else found
+                    touched[side].update(weights)
+                    phrasing_vectors, centroid = _weigh_group(terms, weights)
+                    for i, vec in enumerate(phrasing_vectors):
+                        _post_fresh(fresh[name], first + i, doc_anchor, vec)
+                    _post_fresh(fresh[centroids], group, group_anchor, centroid)
+                    group += 1
+                    first += len(docs)
+        # 4. Each table: untouched terms' rows copied, touched ones spliced.
+        tables = {}
+        for side, name in ((0, "words"), (1, "chars")):
+            shared: dict[str, int] | None = None  # a side's two tables share one term list
+            for table_name, remap in ((name, layout.doc_remap), (_CENTROIDS[name], layout.group_remap)):
+                table, term_list = _splice_table(
+                    getattr(old, table_name), ordered[side], slots[side], touched[side], new_idf[side],
+                    fresh[table_name], drops[table_name], remap,
+                )
+                if shared is None:
+                    shared = ranks(term_list)
+                table.slots = shared
+                tables[table_name] = table
+        by_language = self.vocabulary(before, after, layout)
+        vectors = None
+        if embedder is not None:
+            vectors = entry_vectors(self.kb, self.entry_ids, embedder, known)
+        return SearchIndex(
+            fingerprint=self.kb.fingerprint,
+            entry_ids=self.entry_ids,
+            doc_group=layout.doc_group,
+            doc_locale=layout.doc_locale,
+            doc_text=layout.doc_text,
+            group_entry=layout.group_entry,
+            group_locale=layout.group_locale,
+            unknown_idf=math.log(1.0 + 2.0 * self.n),
+            **tables,
+            vocabulary=_vocabulary(by_language),
+            vocabulary_by_language=by_language,
+            semantic_key=embedder.key if embedder is not None else None,
+            entry_vectors=vectors if vectors is not None else array("f"),
+            vector_dim=embedder.dim if embedder is not None else 0,
+        )
+
+    def layout(self, after: Mapping[int, _Groups]) -> _Layout:
+        """The phrasing and group arrays of the new index, and where old items moved."""
+        old, out = self.old, _Layout()
+        doc_remap, group_remap = list(range(len(old.doc_group))), list(range(len(old.group_entry)))
+        bounds = [*self.changed, len(self.entry_ids)]
+        e = 0
+        for stop in bounds:
+            if e < stop:  # entries [e, stop) unchanged: copied, shifted
+                g0, g1 = self.group_start[e], self.group_start[stop]
+                d0, d1 = self.doc_start[g0], self.doc_start[g1]
+                group_shift, doc_shift = len(out.group_entry) - g0, len(out.doc_group) - d0
+                for k in range(e, stop):
+                    out.entry_group[k] = self.group_start[k] + group_shift
+                    out.entry_doc[k] = self.doc_start[self.group_start[k]] + doc_shift
+                out.group_entry.frombytes(_bytes(old.group_entry[g0:g1]))
+                out.group_locale.extend(old.group_locale[g0:g1])
+                out.doc_group.extend(map(group_shift.__add__, old.doc_group[d0:d1]))
+                out.doc_locale.extend(old.doc_locale[d0:d1])
+                out.doc_text.extend(old.doc_text[d0:d1])
+                if group_shift:
+                    group_remap[g0:g1] = range(g0 + group_shift, g1 + group_shift)
+                    out.group_remap = group_remap
+                if doc_shift:
+                    doc_remap[d0:d1] = range(d0 + doc_shift, d1 + doc_shift)
+                    out.doc_remap = doc_remap
+            if stop == len(self.entry_ids):
+                break
+            out.entry_group[stop], out.entry_doc[stop] = len(out.group_entry), len(out.doc_group)
+            for locale, texts, _ in after[stop]:
+                group = len(out.group_entry)
+                out.group_entry.append(stop)
+                out.group_locale.append(locale)
+                out.doc_group.extend([group] * len(texts))
+                out.doc_locale.extend([locale] * len(texts))
+                out.doc_text.extend(texts)
+            e = stop + 1
+        return out
+
+    def vocabulary(
+        self, before: Mapping[int, _Groups], after: Mapping[int, _Groups], layout: _Layout
+    ) -> dict[str, list[str]]:
+        """Typo-repair words per language: the edited entries' new words in, their old words out
+        unless another entry still uses them."""
+        old = self.old
+        gone: set[tuple[str, str]] = set()
+        added: set[tuple[str, str]] = set()
+        for groups, into in ((before, gone), (after, added)):
+            for entry_groups in groups.values():
+                for locale, _, docs in entry_groups:
+                    language = locale.split("_", 1)[0]
+                    into.update((language, w) for doc in docs for w in _typo_words(doc[2]))
+        gone -= added
+        changed = set(self.changed)
+        kept: set[tuple[str, str]] = set()
+        for language, word in gone:
+            term = run_terms([word], language)[0]
+            slot = old.words.slots.get(term)
+            if slot is None:
+                continue
+            for d in old.words.items[old.words.starts[slot] : old.words.starts[slot + 1]]:
+                locale = old.doc_locale[d]
+                if (locale.split("_", 1)[0] == language and old.group_entry[old.doc_group[d]] not in changed
+                        and word in phrasing_terms(old.doc_text[d], locale)[2]):
+                    kept.add((language, word))
+                    break
+        languages = dict.fromkeys(locale.split("_", 1)[0] for locale in layout.group_locale)
+        out: dict[str, list[str]] = {}
+        for language in languages:
+            words = set(old.vocabulary_by_language.get(language, ()))
+            words -= {w for lang, w in gone - kept if lang == language}
+            words |= {w for lang, w in added if lang == language}
+            out[language] = sorted(words)
+        return out
+
+
+@dataclass
+class _Layout:
+    """The new index's phrasing and group arrays; where each entry's groups and phrasings start;
+    each old phrasing's and group's new number (for the entries that were copied)."""
+
+    doc_group: array[int] = field(default_factory=lambda: array("i"))
+    doc_locale: list[str] = field(default_factory=list)
+    doc_text: list[str] = field(default_factory=list)
+    group_entry: array[int] = field(default_factory=lambda: array("i"))
+    group_locale: list[str] = field(default_factory=list)
+    entry_group: dict[int, int] = field(default_factory=dict)
+    entry_doc: dict[int, int] = field(default_factory=dict)
+    doc_remap: list[int] | None = None  # None: no old phrasing moved
+    group_remap: list[int] | None = None
+
+
+def _all_terms(slots: Mapping[str, int]) -> list[str]:
+    """Every term in slot order (a stored table is decoded in one pass, not searched per term)."""
+    if isinstance(slots, StoredTerms):
+        return slots.strings()
+    return sorted(slots, key=slots.__getitem__)
+
+
+#: Per term, postings made by an incremental update: new item numbers, weights, and per posting
+#: its *anchor*: the old number of its entry's first item (where its entry's old postings were).
+_Fresh: TypeAlias = "dict[str, tuple[array[int], array[float], list[int]]]"
+
+
+def _post_fresh(lists: _Fresh, item: int, anchor: int, vec: Vector) -> None:
+    for t, x in vec.items():
+        found = lists.get(t)
+        if found is None:
+            found = lists[t] = (array("i"), array("f"), [])
+        found[0].append(item)
+        found[1].append(x)
+        found[2].append(anchor)
+
+
+class _Inconsistent(Exception):
+    """Splicing is not the way: the stored index does not hold what its phrasings say (damage, or a
+    bug of ours), or the edit touches so many entries that a build costs less."""
+
+
+def _splice_table(
+    old: PostingTable, by_slot: list[str], slots: Mapping[str, int], touched: set[str],
+    new_idf: Mapping[str, float | None], fresh: _Fresh, drops: Mapping[str, list[int]], remap: list[int] | None,
+) -> tuple[PostingTable, list[str]]:
+    """``old`` with the rows of the touched terms spliced: the dropped items' postings cut out, the
+    fresh ones put in at their anchors; everything between is copied in bulk (items renumbered by
+    ``remap`` when some moved)."""
+    terms: list[str] = []
+    idf: array[float] = array("d")
+    starts: array[int] = array("q", [0])
+    items: array[int] = array("i")
+    weights: array[float] = array("f")
+    row = old.items
+    no_fresh: tuple[array[int], array[float], list[int]] = (array("i"), array("f"), [])
+
+    def copy_postings(p: int, q: int) -> None:
+        if p >= q:
+            return
+        if remap is None:
+            items.frombytes(_bytes(row[p:q]))
+        else:
+            items.extend(map(remap.__getitem__, row[p:q]))
+        weights.frombytes(_bytes(old.weights[p:q]))
+
+    def copy_rows(a: int, b: int) -> None:
+        if a >= b:
+            return
+        terms.extend(by_slot[a:b])
+        idf.frombytes(_bytes(old.idf[a:b]))
+        s0, s1 = old.starts[a], old.starts[b]
+        base = len(items) - s0
+        starts.extend(map(base.__add__, old.starts[a + 1 : b + 1]))
+        copy_postings(s0, s1)
+
+    done = 0
+    for term in sorted(touched):
+        slot = slots.get(term)
+        end = slot if slot is not None else bisect.bisect_left(by_slot, term)
+        copy_rows(done, end)
+        done = end if slot is None else slot + 1
+        change = new_idf.get(term, -1.0)
+        if change is None:
+            continue  # no entry uses it any more
+        new_items, new_weights, anchors = fresh.get(term, no_fresh)
+        if slot is None:
+            items.extend(new_items)
+            weights.extend(new_weights)
+        else:
+            s0, s1 = old.starts[slot], old.starts[slot + 1]
+            cuts: list[tuple[int, int, int, int]] = []  # (position, 0 insert / 1 drop, first, end)
+            for item in drops.get(term, ()):
+                at = bisect.bisect_left(row, item, s0, s1)
+                if at == s1 or row[at] != item:
+                    raise _Inconsistent(term)
+                cuts.append((at, 1, 0, 0))
+            i = 0
+            while i < len(anchors):  # one insert per entry: its fresh postings are consecutive
+                j = i + 1
+                while j < len(anchors) and anchors[j] == anchors[i]:
+                    j += 1
+                cuts.append((bisect.bisect_left(row, anchors[i], s0, s1), 0, i, j))
+                i = j
+            cuts.sort()
+            at = s0
+            for position, kind, first, stop in cuts:
+                copy_postings(at, position)
+                if kind:
+                    at = position + 1
+                else:
+                    at = max(at, position)
+                    items.extend(new_items[first:stop])
+                    weights.extend(new_weights[first:stop])
+            copy_postings(at, s1)
+        starts.append(len(items))
+        terms.append(term)
+        idf.append(old.idf[slot] if change == -1.0 and slot is not None else change)
+    copy_rows(done, len(by_slot))
+    return PostingTable({}, idf, starts, items, weights), terms
+
+
+
+
+def index_key(digests: Mapping[str, bytes]) -> str:
+    """The key of the index of entries with these questions digests
+    (:func:`~replykit.kb.stored.questions_digest`): only an edit of an entry's phrasings, or an
+    entry added or removed, changes it; templates, locale files, variables and comments do not."""
+    digest = hashlib.sha256()
+    for entry_id in sorted(digests):
+        digest.update(entry_id.encode() + b"\0" + digests[entry_id])
+    return digest.hexdigest()[:32]
+
+
 def index_cache_file(key: str) -> Path | None:
-    """Where the index of the KB with this :func:`~replykit.kb.loader.entries_key` is cached (None:
-    caching is off). Not the KB's fingerprint: a template or locale edit keeps the index."""
-    return cache.cache_file("index", key, fmt=INDEX_FORMAT, suffix="bundle")
+    """Where the index of :func:`index_key` ``key`` is cached (None: caching is off)."""
+    return cache.cache_file("index", key, fmt=INDEX_FORMAT, deps=INDEX_DEPENDENCIES, suffix="bundle")
 
 
 _TABLES = ("words", "chars", "word_centroids", "char_centroids")
+_CENTROIDS = {"words": "word_centroids", "chars": "char_centroids"}
 #: Tables sharing one term list (a centroid table is built over its phrasing table's IDF).
 _TERMS_OF = {
     "words": "word_terms", "word_centroids": "word_terms", "chars": "char_terms", "char_centroids": "char_terms",
@@ -333,14 +851,20 @@ class StoredTerms(Mapping[str, int]):
     def __len__(self) -> int:
         return len(self._table)
 
+    def strings(self) -> list[str]:
+        """Every term in slot order, decoded in one pass."""
+        return self._table.strings()
 
-def save_index(index: SearchIndex, key: str) -> None:
-    """Store the index as flat arrays and string tables (no pickle: reading it cannot run code)."""
+
+def save_index(index: SearchIndex, key: str, digests: Mapping[str, bytes]) -> None:
+    """Store the index as flat arrays and string tables (no pickle: reading it cannot run code),
+    with each entry's questions digest (what :func:`update_index` compares)."""
     path = index_cache_file(key)
     if path is None:
         return
     arrays: dict[str, object] = {
         "doc_group": index.doc_group, "group_entry": index.group_entry, "entry_vectors": index.entry_vectors,
+        "entry_digests": b"".join(digests[entry_id] for entry_id in index.entry_ids),
     }
     texts: dict[str, Sequence[str]] = {
         "entry_ids": index.entry_ids, "group_locale": index.group_locale, "vocabulary": index.vocabulary,
@@ -350,7 +874,7 @@ def save_index(index: SearchIndex, key: str) -> None:
         table: PostingTable = getattr(index, name)
         if _TERMS_OF[name] not in tables:
             terms = list(table.slots)
-            if any(table.slots[t] != i for i, t in enumerate(terms)) or terms != sorted(terms):
+            if list(table.slots.values()) != list(range(len(terms))) or terms != sorted(terms):
                 return  # slots are not sorted ranks: StoredTerms could not find them (a bug of ours)
             tables[_TERMS_OF[name]] = terms
         arrays.update({f"{name}.idf": table.idf, f"{name}.starts": table.starts, f"{name}.items": table.items,
@@ -367,6 +891,12 @@ def save_index(index: SearchIndex, key: str) -> None:
 def restore_index(key: str, fingerprint: str) -> SearchIndex | None:
     """The stored index of these entries, its arrays memory-mapped, for the KB of ``fingerprint``;
     None when missing or damaged."""
+    found = _restore(key, fingerprint)
+    return None if found is None else found[0]
+
+
+def _restore(key: str, fingerprint: str) -> tuple[SearchIndex, dict[str, bytes]] | None:
+    """:func:`restore_index`, with each entry's questions digest."""
     bundle = cache.read_bundle(index_cache_file(key))
     if bundle is None:
         return None
@@ -407,20 +937,38 @@ def restore_index(key: str, fingerprint: str) -> SearchIndex | None:
         return None
     if len(index.group_entry) != groups or len(index.entry_vectors) != len(index.entry_ids) * index.vector_dim:
         return None
-    return index
+    held = bundle.arrays.get("entry_digests")
+    if held is None or len(held) != DIGEST_SIZE * len(index.entry_ids):
+        return None
+    digests = {
+        entry_id: bytes(held[DIGEST_SIZE * i : DIGEST_SIZE * (i + 1)]) for i, entry_id in enumerate(index.entry_ids)
+    }
+    return index, digests
 
 
 def load_index(kb: KnowledgeBase, *, use_cache: bool = True, embedder: Embedder | None = None) -> SearchIndex:
-    """The KB's index from the on-disk cache, or built (and cached) when missing or stale.
+    """The KB's index from the on-disk cache, else updated from the index of an earlier version of
+    the KB (:func:`update_index`), else built; the result is cached.
 
     With an ``embedder``, an index without entry vectors from that very model is stale too.
     """
-    key = entries_key(kb)
-    if use_cache:
-        cached = restore_index(key, kb.fingerprint)
-        if cached is not None and (embedder is None or cached.semantic_key == embedder.key):
-            return cached
-    index = build_index(kb, embedder)
-    if use_cache:
-        save_index(index, key)
+    if not use_cache:
+        return build_index(kb, embedder)
+    digests = questions_digests(kb)
+    key = index_key(digests)
+    wanted = None if embedder is None else embedder.key
+    cached = restore_index(key, kb.fingerprint)
+    if cached is not None and (embedder is None or cached.semantic_key == wanted):
+        return cached
+    owner = f"{folder_key(kb.root)}-index"
+    index = None
+    for earlier in cache.versions(owner):
+        found = _restore(earlier, kb.fingerprint) if earlier != key else None
+        if found is not None:
+            index = update_index(found[0], found[1], kb, digests, embedder)
+            break
+    if index is None:
+        index = build_index(kb, embedder)
+    save_index(index, key, digests)
+    cache.remember_version(owner, key)
     return index
