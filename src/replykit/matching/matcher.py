@@ -24,7 +24,7 @@ import heapq
 import math
 import operator
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -109,7 +109,11 @@ class Suggestion:
 
 def _match_json(m: Match, explain: bool) -> dict[str, Any]:
     item: dict[str, Any] = {
-        "id": m.id, "score": m.score, "locale": m.locale, "question": m.question, "tags": list(m.tags)
+        "id": m.id,
+        "score": m.score,
+        "locale": m.locale,
+        "question": m.question,
+        "tags": list(m.tags),
     }
     if explain:
         item["explanation"] = m.explanation
@@ -530,7 +534,7 @@ class Matcher:
             wanted = {first.scored[0].entry: first.scored[0], second.scored[0].entry: second.scored[0]}
             head = [r for r in ranked if r.entry in wanted]
             head += [scored for e, scored in wanted.items() if e not in {r.entry for r in head}]
-            ranked = [*head, *(r for r in ranked if r.entry not in wanted)]
+            ranked = [*head, *self._after_parts(ranked, (first, second), wanted)]
             confident = confident and first.confident and second.confident
             parts = tuple(
                 SuggestionPart(
@@ -542,6 +546,27 @@ class Matcher:
             )
         matches = tuple(self._match(r, ranking if explain else None) for r in ranked[: max(top, 0)])
         return Suggestion(text, locale, source, confident, matches, language, parts, tuple(warnings))
+
+    @staticmethod
+    def _after_parts(
+        ranked: Sequence[_Scored], parts: Sequence[_Ranking], taken: Mapping[int, _Scored]
+    ) -> list[_Scored]:
+        """The entries after the two parts' answers, each ranked by its best score in the whole
+        message or in a part: a part's runner-up (invoice vs. invoice copy) is a likelier second
+        reading than the whole message's next entry (bitext-2, both entries in the top 3)."""
+        best: dict[int, tuple[float, _Scored]] = {}
+        for scored in ranked:
+            best[scored.entry] = (scored.final, scored)
+        for part in parts:
+            for scored in part.scored:
+                held = best.get(scored.entry)
+                if held is None:
+                    best[scored.entry] = (scored.final, scored)
+                elif scored.final > held[0]:
+                    best[scored.entry] = (scored.final, held[1])
+        rest = [(score, scored) for e, (score, scored) in best.items() if e not in taken]
+        rest.sort(key=lambda pair: -pair[0])  # stable: the whole message's order on a tie
+        return [scored for _, scored in rest]
 
     def _lexically_sure(self, ranked: Sequence[_Scored]) -> bool:
         """The words alone single out the best entry so clearly that the encoder would not change it."""
