@@ -66,6 +66,16 @@ def test_a_question_in_a_language_the_kb_lacks_finds_its_entry(write_kb: WriteKB
         assert answer["warnings"] == []
 
 
+def test_explain_says_how_much_of_the_question_the_entry_covers(write_kb: WriteKB, run_cli: RunCLI) -> None:
+    kb = write_kb(ENGLISH_ONLY, config=EN_CONFIG)
+    answer = _suggest_json(run_cli, kb, "Chcę anulować moje zamówienie")
+    matches = answer["matches"]
+    assert isinstance(matches, list)
+    explanation = matches[0]["explanation"]
+    assert "% of the question's word weight is on words its phrasings lack" in explanation
+    assert "right with probability" in explanation
+
+
 def test_the_phrasing_vectors_are_cached(write_kb: WriteKB, run_cli: RunCLI) -> None:
     kb = write_kb(ENGLISH_ONLY, config=EN_CONFIG)
     text = next(iter(FOREIGN))
