@@ -82,7 +82,8 @@ def test_no_color_and_pipes_are_plain(write_kb: WriteKB) -> None:
 def _complete(words: str, env: dict[str, str] | None = None) -> list[str]:
     environment = {**os.environ, "_REPLYKIT_COMPLETE": "complete_bash", "COMP_WORDS": words,
                    "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)), **(env or {})}
-    out = subprocess.run([REPLYKIT], capture_output=True, text=True, env=environment, check=True)
+    out = subprocess.run([REPLYKIT], capture_output=True, text=True, env=environment, check=False)
+    assert out.returncode == 0, out.stderr
     return out.stdout.split()
 
 
@@ -99,7 +100,8 @@ def test_shell_completion_knows_commands_entries_locales_and_tags(write_kb: Writ
     elsewhere = {"REPLYKIT_KB": "/nonexistent"}
     assert _complete(f"replykit render tr --kb {kb}", env={**elsewhere, "COMP_CWORD": "2"}) == ["track-order"]
     assert _complete(f"replykit suggest --locale e --kb={kb}", env={**elsewhere, "COMP_CWORD": "3"}) == ["en", "en_GB"]
-    script = subprocess.run([REPLYKIT, "--show-completion", "bash"], capture_output=True, text=True, check=True)
+    script = subprocess.run([REPLYKIT, "--show-completion", "bash"], capture_output=True, text=True, check=False)
+    assert script.returncode == 0, script.stderr
     assert "_REPLYKIT_COMPLETE=complete_bash" in script.stdout
 
 
