@@ -139,6 +139,8 @@ def stemmer_for(language: str | None) -> Callable[[str], str] | None:
         return None
     import Stemmer  # type: ignore[import-not-found,import-untyped,unused-ignore]  # PyStemmer (C Snowball)
 
+    if name not in Stemmer.algorithms():  # an older PyStemmer lacks the newer Snowball languages (polish, ...)
+        return None
     stemmer = Stemmer.Stemmer(name)
     stemmer.maxCacheSize = 50000
 
