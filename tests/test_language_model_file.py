@@ -54,7 +54,7 @@ def test_a_missing_model_is_said_on_stderr_in_json_and_by_check(
 
 @pytest.mark.parametrize(
     ("content", "reason"),
-    [(b"not a fastText model", "wrong file format"), (None, "std::bad_alloc")],
+    [(b"not a fastText model", "truncated or replaced"), (None, "truncated or replaced: 100,000 bytes")],
     ids=["not a model", "truncated"],
 )
 def test_an_unreadable_model_is_said(

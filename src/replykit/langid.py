@@ -69,6 +69,9 @@ def language_of(locale: str) -> str:
 #: 8f3472cfe8738a7b6099e8e999c3cbfae0dcd15696aac7d7738a8039db603e83), as fastText publishes it at
 #: https://fasttext.cc/docs/en/language-identification.html. Its licence is CC BY-SA 3.0 (NOTICE).
 MODEL_FILE = Path(__file__).parent / "data" / "lid.176.ftz"
+#: Its size: a truncated file is refused before fastText reads it (fastText trusts the sizes in a
+#: truncated file's header and tries to allocate gigabytes before it fails with std::bad_alloc).
+MODEL_SIZE = 938_013
 
 #: Why fastText's model could not be loaded (None: loaded, or not tried yet).
 _model_problem: str | None = None
@@ -91,9 +94,16 @@ def _fasttext_model() -> _Predictor | None:
     except ImportError:
         _model_problem = "fasttext-predict is not installed, so the language-id model cannot load: reinstall replykit"
         return None
+    size = MODEL_FILE.stat().st_size
+    if size != MODEL_SIZE:
+        _model_problem = (
+            f"{MODEL_FILE}: cannot read the language-id model (truncated or replaced: {size:,} bytes, "
+            f"not {MODEL_SIZE:,}): reinstall replykit"
+        )
+        return None
     try:
         model: _Predictor = fasttext.load_model(str(MODEL_FILE))
-    except (OSError, ValueError, RuntimeError, MemoryError) as e:  # a truncated file: std::bad_alloc
+    except (OSError, ValueError, RuntimeError, MemoryError) as e:  # a damaged file of the right size
         _model_problem = f"{MODEL_FILE}: cannot read the language-id model ({e}): reinstall replykit"
         return None
     return model
