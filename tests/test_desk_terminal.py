@@ -100,7 +100,11 @@ def test_shell_completion_knows_commands_entries_locales_and_tags(write_kb: Writ
     elsewhere = {"REPLYKIT_KB": "/nonexistent"}
     assert _complete(f"replykit render tr --kb {kb}", env={**elsewhere, "COMP_CWORD": "2"}) == ["track-order"]
     assert _complete(f"replykit suggest --locale e --kb={kb}", env={**elsewhere, "COMP_CWORD": "3"}) == ["en", "en_GB"]
-    script = subprocess.run([REPLYKIT, "--show-completion", "bash"], capture_output=True, text=True, check=False)
+    # typer detects the user's shell from the process tree: run it from bash, as a bash user does
+    # (make runs a recipe with a variable assignment through sh, which typer does not support).
+    # ("; exit $?" keeps bash from replacing itself with the command.)
+    script = subprocess.run(["bash", "-c", f"'{REPLYKIT}' --show-completion; exit $?"], capture_output=True,
+                            text=True, check=False)
     assert script.returncode == 0, script.stderr
     assert "_REPLYKIT_COMPLETE=complete_bash" in script.stdout
 
