@@ -325,10 +325,9 @@ class TextTable(Sequence[str]):
         ends = offsets[start : stop + 1]
         return [blob[a - base : b - base].decode("utf-8", "surrogatepass") for a, b in itertools.pairwise(ends)]
 
-    def find(self, text: str) -> int | None:
-        """Position of ``text`` in a table stored sorted (binary search on the UTF-8 bytes, whose
-        order is the code-point order of ``sorted``), or None."""
-        key = text.encode("utf-8", "surrogatepass")
+    def lower_bound(self, key: bytes) -> int:
+        """In a table stored sorted, the first position whose UTF-8 bytes are not below ``key``
+        (byte order is the code-point order of ``sorted``); ``len(self)`` when there is none."""
         lo, hi = 0, len(self)
         while lo < hi:
             mid = (lo + hi) // 2
@@ -336,7 +335,13 @@ class TextTable(Sequence[str]):
                 lo = mid + 1
             else:
                 hi = mid
-        return lo if lo < len(self) and self.raw(lo) == key else None
+        return lo
+
+    def find(self, text: str) -> int | None:
+        """Position of ``text`` in a table stored sorted, or None."""
+        key = text.encode("utf-8", "surrogatepass")
+        at = self.lower_bound(key)
+        return at if at < len(self) and self.raw(at) == key else None
 
 
 class Bundle:

@@ -67,13 +67,7 @@ class StoredTokenizer:
         """(piece id or -1, whether any piece starts with ``text``)."""
         key = text.encode("utf-8")
         table = self._pieces
-        lo, hi = 0, len(table)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if table.raw(mid) < key:
-                lo = mid + 1
-            else:
-                hi = mid
+        lo = table.lower_bound(key)
         if lo >= len(table):
             return -1, False
         found = table.raw(lo)
