@@ -117,7 +117,7 @@ def loads_encoder(cmd: Sequence[str], env: dict[str, str]) -> bool:
     path does (``-X importtime`` lists every import; the stored encoder does not import its package)."""
     done = subprocess.run([cmd[0], "-X", "importtime", *cmd[1:]], stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True, check=True, env=env)
-    return any(line.rstrip().endswith("| numpy") for line in done.stderr.splitlines())
+    return any(line.rsplit("|", 1)[-1].strip() == "numpy" for line in done.stderr.splitlines())
 
 
 def whole_process(runs: int) -> None:
