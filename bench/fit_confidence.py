@@ -82,10 +82,10 @@ def collect(score: ModuleType, eval_dir: Path, name: str, split: str) -> list[Sa
         entry_of = {label: entry for entry, label in labels.items()}
         asked = [(q["text"], entry_of.get(q["label"]), False) for q in queries]
         asked += [(q["text"], None, True) for q in oos]
-        for text, gold, is_oos in asked:
-            found = matcher.confidence_features(text)
-            if found is not None:
-                entry, inputs, foreign = found
+        found = matcher.confidence_features([text for text, _, _ in asked])
+        for (_, gold, is_oos), decided in zip(asked, found, strict=True):
+            if decided is not None:
+                entry, inputs, foreign = decided
                 samples.append(Sample(name, inputs, entry == gold, foreign, is_oos))
     return samples
 
@@ -111,7 +111,8 @@ def fit(samples: Sequence[Sample]) -> tuple[float, ...]:
 
 
 def measure(samples: Sequence[Sample], weights: Sequence[float], bar: float) -> str:
-    """Per set: confident share and precision of the questions the model decides."""
+    """Per set: confident share and precision among the questions the model decides (score.py's
+    figures also count the questions the words answer alone, nearly all confident and right)."""
     out = []
     for name in SETS:
         mine = [s for s in samples if s.set == name and not s.oos]
@@ -120,7 +121,8 @@ def measure(samples: Sequence[Sample], weights: Sequence[float], bar: float) -> 
         confident = [s for s in mine if _confident(s, weights, bar)]
         right = sum(s.right for s in confident)
         oos = [s for s in samples if s.set == name and s.oos]
-        text = f"{name} {len(confident) / len(mine):.3f} of {len(mine)} at {right / max(len(confident), 1):.3f}"
+        text = f"{name} {len(confident) / len(mine):.3f} of {len(mine)} confident, precision "
+        text += f"{right / max(len(confident), 1):.3f}"
         if oos:
             text += f", out of scope {sum(_confident(s, weights, bar) for s in oos)} of {len(oos)}"
         out.append(text)

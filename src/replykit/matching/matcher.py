@@ -248,14 +248,17 @@ OUTSIDE_POOL_SHARE = 0.9
 ENCODER_JOIN_MIN = 0.4
 FOREIGN_ENCODER_JOIN_MIN = 0.2
 #: Logistic model of "the best entry is right" on (best score, its lead, the encoder's lead, the
-#: words' lead, the question's uncovered word share, 1), fitted once on the dev sets (bitext with
-#: out-of-scope questions, banking77, xsid, xsid-x; each set weighing the same; both halves of each
-#: gave the same signs and sizes). The leads are the chosen entry's score minus the best other
-#: entry's on that signal: confident needs the signals to agree on the entry and the lead to be
-#: clear. The uncovered share is the part of the question's word weight (squared TF-IDF) on words
-#: no phrasing of the chosen entry uses: a question whose words the entry's phrasings all cover is
-#: trusted at a lower score (bitext's confident share 0.78 -> 0.80 at the same precision).
-CONFIDENCE_WEIGHTS = (1.0, 20.4, 10.9, -2.5, -1.8, 0.3)
+#: words' lead, the question's uncovered word share, 1), fitted on the dev sets' questions that it
+#: decides (bitext with out-of-scope questions, banking77, xsid, xsid-x; each set weighing the same;
+#: both halves of each gave the same signs and sizes) by ``bench/fit_confidence.py``, which prints
+#: these weights: rerun it after a change to the ranking or to the model's inputs. The leads are
+#: the chosen entry's score minus the best other entry's on that signal: confident needs the
+#: signals to agree on the entry and the lead to be clear. The uncovered share is the part of the
+#: question's word weight (squared TF-IDF) on words no phrasing of the chosen entry uses: a
+#: question whose words the entry's phrasings all cover is trusted at a lower score.
+CONFIDENCE_WEIGHTS = (1.3, 18.2, 10.1, -1.7, -1.6, -0.0)
+
+
 def confidence_probability(inputs: Sequence[float], weights: Sequence[float] = CONFIDENCE_WEIGHTS) -> float:
     """The logistic model's probability that the best entry is right, from its inputs (best score,
     lead, encoder lead, words lead, uncovered share) and ``weights`` (the same, then the bias)."""
@@ -548,26 +551,38 @@ class Matcher:
         return _Reading(language, locale, source, reading, request_text(essential_text(text)), foreign, warnings)
 
     def confidence_features(
-        self, text: str, *, locale: str | None = None
-    ) -> tuple[str, tuple[float, ...], bool] | None:
-        """The best entry for the whole message, the inputs of the confidence model
+        self, texts: Sequence[str], *, locale: str | None = None
+    ) -> list[tuple[str, tuple[float, ...], bool] | None]:
+        """Per message: the best entry for the whole message, the inputs of the confidence model
         (:data:`CONFIDENCE_WEIGHTS`, in its order without the bias) as :meth:`suggest` computes them,
-        and whether the message's language is one the KB lacks; None when the model does not decide
-        (the words are sure, or the encoder is missing).
-        For ``bench/fit_confidence.py``, which refits the weights from the evaluation sets."""
-        read = self._read(text, locale)
-        ranking = self.rank(read.asked, read.reading, max(PART_TOP, ENCODER_POOL))
-        if not read.foreign and self._lexically_sure(ranking.scored):
-            return None
-        encoded = self._encoder() if any(ch.isalnum() for ch in read.asked) else None
-        if encoded is None:
-            return None
-        ranked, _ = self._with_meaning(
-            encoded[0].encode([read.asked])[0], ranking.scored, encoded[1], read.foreign, ranking.query_words
-        )
-        if not ranked or not ranked[0].confidence_inputs:
-            return None
-        return self.index.entry_ids[ranked[0].entry], ranked[0].confidence_inputs, read.foreign
+        and whether the message's language is one the KB lacks; None where the model does not decide
+        (the words are sure, or the message has no words). The messages the model decides are
+        encoded in one batch. For ``bench/fit_confidence.py``, which refits the weights from the
+        evaluation sets; raises :class:`EncoderUnavailable` without the ``multilingual`` extra."""
+        encoder = load_encoder()
+        readings = []
+        for text in texts:
+            read = self._read(text, locale)
+            ranking = self.rank(read.asked, read.reading, max(PART_TOP, ENCODER_POOL))
+            decided = (read.foreign or not self._lexically_sure(ranking.scored)) and any(
+                ch.isalnum() for ch in read.asked
+            )
+            readings.append((read, ranking) if decided else None)
+        asked = [found[0].asked for found in readings if found is not None]
+        vectors = (row for at in range(0, len(asked), 128) for row in encoder.encode(asked[at : at + 128]))
+        kb_vectors = encoded_kb(self.kb, encoder, use_cache=self.use_cache)
+        out: list[tuple[str, tuple[float, ...], bool] | None] = []
+        for found in readings:
+            if found is None:
+                out.append(None)
+                continue
+            read, ranking = found
+            ranked, _ = self._with_meaning(next(vectors), ranking.scored, kb_vectors, read.foreign, ranking.query_words)
+            if ranked and ranked[0].confidence_inputs:
+                out.append((self.index.entry_ids[ranked[0].entry], ranked[0].confidence_inputs, read.foreign))
+            else:
+                out.append(None)
+        return out
 
     def suggest(self, text: str, *, locale: str | None = None, top: int = 3, explain: bool = False) -> Suggestion:
         """Rank the entries for ``text``; identify its language unless ``locale`` is given.
