@@ -52,11 +52,15 @@ class EncodedKB:
         vectors: npt.NDArray[np.float32],
         starts: npt.NDArray[np.int64],
         centroids: npt.NDArray[np.float32] | None = None,
+        stored: cache.Bundle | None = None,
     ) -> None:
         import numpy as np
 
         self.entry_ids = entry_ids
         self.vectors = vectors
+        #: The bundle ``vectors`` are mapped from: a question reads its few rows from it with
+        #: ``pread`` (:meth:`replykit.cache.Bundle.read_into`), not through the map.
+        self._stored = stored
         #: Row where each entry's phrasings start, and where they end.
         self.starts = starts
         self.ends = np.append(starts[1:], len(vectors)).astype(np.int64)
@@ -79,11 +83,30 @@ class EncodedKB:
             chosen = nearest[:CLOSEST_CANDIDATES]
             chosen = chosen[self._has_rows[chosen]]
             out[self._has_rows] = centroid[self._has_rows]  # the others: their centroid alone
-        closest = np.array(
-            [float(np.max(self.vectors[self.starts[e] : self.ends[e]] @ query)) for e in chosen], dtype=np.float32
-        )
-        out[chosen] = (1.0 - CLOSEST_SHARE) * centroid[chosen] + CLOSEST_SHARE * closest
+        chosen = np.sort(chosen)
+        if len(chosen):
+            rows, at = self._rows_of(chosen)
+            closest = np.maximum.reduceat(rows @ query, at)
+            out[chosen] = (1.0 - CLOSEST_SHARE) * centroid[chosen] + CLOSEST_SHARE * closest
         return out
+
+    def _rows_of(self, chosen: npt.NDArray[np.intp]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.intp]]:
+        """The phrasing rows of the ``chosen`` entries (sorted, each with rows) in one block, and
+        where each entry's rows start in it: one product for all of them, the same arithmetic
+        whether the vectors are in memory or stored."""
+        import numpy as np
+
+        counts = self.ends[chosen] - self.starts[chosen]
+        at = np.zeros(len(chosen), dtype=np.intp)
+        np.cumsum(counts[:-1], out=at[1:])
+        block = np.empty((int(counts.sum()), DIM), dtype=np.float32)
+        row_bytes = DIM * block.itemsize
+        for k, e in enumerate(chosen.tolist()):
+            first, end = int(self.starts[e]), int(self.ends[e])
+            part = block[int(at[k]) : int(at[k]) + end - first]
+            if self._stored is None or not self._stored.read_into("vectors", first * row_bytes, part):
+                part[:] = self.vectors[first:end]
+        return block, at
 
 
 def _centroids(
@@ -127,7 +150,7 @@ def _stored(key: str) -> tuple[dict[str, bytes], EncodedKB] | None:
     except (KeyError, TypeError, ValueError):
         return None  # a damaged bundle: encode again
     digests = {entry_id: bytes(held[DIGEST_SIZE * i : DIGEST_SIZE * (i + 1)]) for i, entry_id in enumerate(entry_ids)}
-    return digests, EncodedKB(list(entry_ids), rows, starts, centroids.reshape(-1, DIM))
+    return digests, EncodedKB(list(entry_ids), rows, starts, centroids.reshape(-1, DIM), bundle)
 
 
 def _bundle_file(key: str) -> Path | None:
