@@ -160,13 +160,18 @@ def _bundle_file(key: str) -> Path | None:
 def _save(key: str, digests: Mapping[str, bytes], encoded: EncodedKB) -> None:
     import numpy as np
 
-    arrays = {
+    arrays = {  # the arrays themselves (a memoryview each), not a bytes copy of 256 MB
         "digests": b"".join(digests[entry_id] for entry_id in encoded.entry_ids),
-        "vectors": np.ascontiguousarray(encoded.vectors, dtype=np.float32).tobytes(),
-        "starts": np.ascontiguousarray(encoded.starts, dtype=np.int64).tobytes(),
-        "centroids": np.ascontiguousarray(encoded.centroids, dtype=np.float32).tobytes(),
+        "vectors": np.ascontiguousarray(encoded.vectors, dtype=np.float32).data,
+        "starts": np.ascontiguousarray(encoded.starts, dtype=np.int64).data,
+        "centroids": np.ascontiguousarray(encoded.centroids, dtype=np.float32).data,
     }
     cache.write_bundle(_bundle_file(key), {"dim": DIM}, arrays, {"entry_ids": encoded.entry_ids})
+
+
+#: Texts encoded per call: the encoder's temporaries (three copies of its output) stay a few MB
+#: instead of three times the whole KB's vectors.
+ENCODE_BATCH = 2048
 
 
 def encode_kb(
@@ -176,7 +181,8 @@ def encode_kb(
     earlier: tuple[dict[str, bytes], EncodedKB] | None,
 ) -> EncodedKB:
     """Every entry's phrasing vectors: an entry whose questions digest is unchanged since ``earlier``
-    keeps its stored rows; the others (and every entry without ``earlier``) are encoded, in one batch."""
+    keeps its stored rows; the others (and every entry without ``earlier``) are encoded, in batches
+    of :data:`ENCODE_BATCH` texts written into place (one array of the KB's vectors, no copies)."""
     import numpy as np
 
     entry_ids = sorted(kb.entries)
@@ -189,28 +195,37 @@ def encode_kb(
             if i is not None and old_digests.get(entry_id) == digests[entry_id]:
                 reuse[entry_id] = (int(old.starts[i]), int(old.ends[i]))
     fresh_texts: list[str] = []
-    fresh_at: dict[str, tuple[int, int]] = {}
-    for entry_id in entry_ids:
-        if entry_id not in reuse:
-            texts = _entry_texts(kb, entry_id)
-            fresh_at[entry_id] = (len(fresh_texts), len(fresh_texts) + len(texts))
-            fresh_texts.extend(texts)
-    fresh = encoder.encode(fresh_texts) if fresh_texts else np.zeros((0, DIM), dtype=np.float32)
-    parts: list[npt.NDArray[np.float32]] = []
+    fresh_rows: list[int] = []  # where each fresh text's row goes
+    runs: list[list[int]] = []  # [old first row, old end row, new first row]: reused rows, merged
     starts: list[int] = []
     total = 0
     for entry_id in entry_ids:
         starts.append(total)
-        if entry_id in reuse and earlier is not None:
-            begin, end = reuse[entry_id]
-            part = earlier[1].vectors[begin:end]
+        found = reuse.get(entry_id)
+        if found is not None:
+            begin, end = found
+            if runs and runs[-1][1] == begin and runs[-1][2] + runs[-1][1] - runs[-1][0] == total:
+                runs[-1][1] = end
+            else:
+                runs.append([begin, end, total])
+            total += end - begin
         else:
-            begin, end = fresh_at[entry_id]
-            part = fresh[begin:end]
-        parts.append(part)
-        total += len(part)
-    vectors = np.concatenate(parts) if parts else np.zeros((0, DIM), dtype=np.float32)
-    return EncodedKB(entry_ids, np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(starts, dtype=np.int64))
+            texts = _entry_texts(kb, entry_id)
+            fresh_rows.extend(range(total, total + len(texts)))
+            fresh_texts.extend(texts)
+            total += len(texts)
+    vectors = np.empty((total, DIM), dtype=np.float32)
+    if earlier is not None:
+        row_bytes = DIM * vectors.itemsize
+        for begin, end, into in runs:
+            part = vectors[into : into + end - begin]
+            stored = earlier[1]._stored  # read with pread: mapping the old 256 MB would make it resident
+            if stored is None or not stored.read_into("vectors", begin * row_bytes, part):
+                part[:] = earlier[1].vectors[begin:end]
+    for first in range(0, len(fresh_texts), ENCODE_BATCH):
+        batch = fresh_texts[first : first + ENCODE_BATCH]
+        vectors[fresh_rows[first : first + len(batch)]] = encoder.encode(batch)
+    return EncodedKB(entry_ids, vectors, np.asarray(starts, dtype=np.int64))
 
 
 def encoded_kb(kb: KnowledgeBase, encoder: Encoder, *, use_cache: bool = True) -> EncodedKB:

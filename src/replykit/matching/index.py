@@ -971,4 +971,7 @@ def load_index(kb: KnowledgeBase, *, use_cache: bool = True, embedder: Embedder 
         index = build_index(kb, embedder)
     save_index(index, key, digests)
     cache.remember_version(owner, key)
-    return index
+    # The stored copy answers as the built one (the same arrays) from the memory map: the built
+    # one's dicts and lists (hundreds of MB on a big KB) are freed before the question goes on.
+    stored = restore_index(key, kb.fingerprint)
+    return stored if stored is not None and stored.semantic_key == index.semantic_key else index
