@@ -489,17 +489,24 @@ class _Splice:
                 out.append((locale, texts, [phrasing_terms(text, locale) for text in texts]))
         return out
 
-    def entries_using(self, table: PostingTable, slot: int) -> set[int]:
+    def old_group(self, g: int) -> tuple[str, list[str], list[tuple[tuple[str, ...], tuple[str, ...], list[str]]]]:
+        old = self.old
+        locale = old.group_locale[g]
+        texts = list(old.doc_text[self.doc_start[g] : self.doc_start[g + 1]])
+        return locale, texts, [phrasing_terms(text, locale) for text in texts]
+
+    def groups_using(self, table: PostingTable, slot: int) -> set[int]:
         start, end = table.starts[slot], table.starts[slot + 1]
-        group_entry, doc_group = self.old.group_entry, self.old.doc_group
-        return {group_entry[doc_group[d]] for d in table.items[start:end]}
+        return set(map(self.old.doc_group.__getitem__, table.items[start:end]))
 
     def run(self, embedder: Embedder | None, known: Mapping[str, Sequence[float]], share: float) -> SearchIndex:
         old, changed = self.old, set(self.changed)
         before = {e: self.old_groups(e) for e in self.changed}
         after = {e: self.new_groups(e) for e in self.changed}
-        # 1. The terms whose entry count changed, their new IDF, and the entries holding them.
+        # 1. The terms whose entry count changed, their new IDF, and the groups holding them (a
+        # phrasing without such a term keeps its vector: the same IDFs give the same bits).
         affected = set(changed)
+        affected_groups: list[set[int]] = []
         new_idf: list[dict[str, float | None]] = []
         for side, table in ((0, old.words), (1, old.chars)):
             delta: Counter[str] = Counter()
@@ -509,33 +516,52 @@ class _Splice:
                 delta.update(now - was)
                 delta.subtract(was - now)
             idf: dict[str, float | None] = {}
+            groups_of_side: set[int] = set()
             for term, change in delta.items():
                 if not change:
                     continue
                 slot = table.slots.get(term)
-                users = set() if slot is None else self.entries_using(table, slot)
+                holding = set() if slot is None else self.groups_using(table, slot)
+                users = set(map(old.group_entry.__getitem__, holding))
+                groups_of_side |= holding
                 affected |= users
                 count = len(users) + change
                 idf[term] = math.log(1.0 + self.n / count) if count > 0 else None  # None: no entry uses it now
             new_idf.append(idf)
+            affected_groups.append(groups_of_side)
         if len(affected) > len(self.entry_ids) * share:
             raise _Inconsistent("too many entries to weigh again: a build costs less")
         # 2. The new layout: where each entry's groups and phrasings start.
         layout = self.layout(after)
-        # 3. The affected entries weighed again, in order (postings stay sorted by item). Per table
-        # and term, one *replacement* per affected entry: its old items' range, and where its fresh
-        # postings are (no per-posting bookkeeping: a term's postings of one entry are consecutive).
+        # 3. Per side, the edited entries and the affected groups of the others weighed again, in
+        # order (postings stay sorted by item). Per table and term, one *replacement* per unit: its
+        # old items' range, and where its fresh postings are (a unit's postings of a term are
+        # consecutive: no per-posting bookkeeping).
         ordered = [_all_terms(old.words.slots), _all_terms(old.chars.slots)]
         slots = [ranks(terms) for terms in ordered]
         fresh = {name: _Fresh() for name in _TABLES}
         touched: list[set[str]] = [set(), set()]
-        for e in sorted(affected):
-            groups = after[e] if e in changed else self.old_groups(e)
-            g0, g1 = self.group_start[e], self.group_start[e + 1]
-            old_ranges = {"phrasings": (self.doc_start[g0], self.doc_start[g1]), "centroids": (g0, g1)}
-            for side, table, name in ((0, old.words, "words"), (1, old.chars, "chars")):
-                was = {t for _, _, docs in before.get(e, groups) for doc in docs for t in doc[side]}
-                changes, at = new_idf[side], slots[side]
+        read: dict[int, _Groups] = {}
+        for side, table, name in ((0, old.words, "words"), (1, old.chars, "chars")):
+            units = sorted({(e, -1) for e in changed} | {
+                (old.group_entry[g], g) for g in affected_groups[side] if old.group_entry[g] not in changed
+            })
+            changes, at = new_idf[side], slots[side]
+            for e, g in units:
+                g0 = self.group_start[e]
+                if g < 0:  # an edited entry: all its groups, old and new
+                    groups, was_groups = after[e], before[e]
+                    g1 = self.group_start[e + 1]
+                    first_group, first_doc = layout.entry_group[e], layout.entry_doc[e]
+                else:  # one group of an unedited entry: the same phrasings, some with other IDFs
+                    if g not in read:
+                        read[g] = [self.old_group(g)]
+                    groups = was_groups = read[g]
+                    first_group = layout.entry_group[e] + g - g0
+                    first_doc = layout.entry_doc[e] + self.doc_start[g] - self.doc_start[g0]
+                    g0, g1 = g, g + 1
+                old_ranges = {"phrasings": (self.doc_start[g0], self.doc_start[g1]), "centroids": (g0, g1)}
+                was = {t for _, _, docs in was_groups for doc in docs for t in doc[side]}
                 weighed: list[tuple[list[Vector], Vector]] = []
                 using: set[str] = set()
                 for _, _, docs in groups:
@@ -553,7 +579,7 @@ class _Splice:
                 for table_name, kind in ((name, "phrasings"), (_CENTROIDS[name], "centroids")):
                     lists = fresh[table_name]
                     marks = lists.marks(held)
-                    item = layout.entry_doc[e] if kind == "phrasings" else layout.entry_group[e]
+                    item = first_doc if kind == "phrasings" else first_group
                     for phrasing_vectors, centroid in weighed:
                         if kind == "phrasings":
                             for vec in phrasing_vectors:
