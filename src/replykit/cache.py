@@ -220,11 +220,13 @@ def cache_file(kind: str, key: str, *, fmt: int, deps: Sequence[str] = (), suffi
 
 
 def write_atomic(
-    path: Path, data: bytes | Sequence[bytes | memoryview], *, mode: int | None = None, durable: bool = False
+    path: Path, data: bytes | Sequence[bytes | memoryview | FileSpan], *, mode: int | None = None,
+    durable: bool = False,
 ) -> None:
     """Write a file so that readers see the old or the new content, never a half-written one.
 
-    ``data`` may be a list of parts, written in turn (a big index is never joined in memory).
+    ``data`` may be a list of parts, written in turn (a big index is never joined in memory); a
+    :class:`FileSpan` part is copied from its file by the kernel.
     The file is private (0600) unless ``mode`` says otherwise, set before it takes the name, so
     it is never seen with other permissions; ``durable`` flushes it to disk first (a user's file,
     not a cache that can be rebuilt)."""
@@ -237,7 +239,11 @@ def write_atomic(
             if mode is not None:
                 os.fchmod(f.fileno(), mode)
             for part in (data,) if isinstance(data, bytes) else data:
-                f.write(part)
+                if isinstance(part, FileSpan):
+                    f.flush()
+                    _copy_span(part, f.fileno())
+                else:
+                    f.write(part)
             if durable:
                 f.flush()
                 os.fsync(f.fileno())
@@ -247,7 +253,7 @@ def write_atomic(
         raise
 
 
-def _store(path: Path | None, data: bytes | Sequence[bytes | memoryview]) -> None:
+def _store(path: Path | None, data: bytes | Sequence[bytes | memoryview | FileSpan]) -> None:
     if path is None:
         return
     try:
@@ -345,6 +351,42 @@ class TextTable(Sequence[str]):
         return at if at < len(self) and self.raw(at) == key else None
 
 
+class FileSpan:
+    """Bytes of an open file, written into a new file by the kernel (``copy_file_range``) without
+    passing through this process: an update that keeps most of a 256 MB bundle copies it this way."""
+
+    __slots__ = ("fd", "offset", "size")
+
+    def __init__(self, fd: int, offset: int, size: int) -> None:
+        self.fd, self.offset, self.size = fd, offset, size
+
+
+def _copy_span(span: FileSpan, out: int) -> None:
+    """Append ``span`` at ``out``'s position (the kernel copies; else through an 8 MB buffer)."""
+    done = 0
+    copy = getattr(os, "copy_file_range", None)
+    while copy is not None and done < span.size:
+        try:
+            got = copy(span.fd, out, span.size - done, span.offset + done)
+        except OSError:  # another file system, or no such call in this kernel
+            break
+        if got <= 0:
+            break
+        done += got
+    while done < span.size:
+        chunk = os.pread(span.fd, min(span.size - done, 8 << 20), span.offset + done)
+        if not chunk:
+            raise OSError(errno.EIO, "the file to copy from is shorter than expected")
+        _write_all(out, chunk)
+        done += len(chunk)
+
+
+def _write_all(out: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(out, view) :]
+
+
 class Bundle:
     """A bundle read from disk: ``meta`` (JSON), typed ``arrays``, ``texts`` (lists of str) and
     ``tables`` (:class:`TextTable`, read lazily).
@@ -366,6 +408,15 @@ class Bundle:
         self._fd = fd
         if fd is not None:
             weakref.finalize(self, os.close, fd)
+
+    def span(self, name: str, start: int, size: int) -> FileSpan | None:
+        """Bytes ``start`` to ``start + size`` of array ``name``, to copy into a new bundle (None
+        when they are not all there)."""
+        base = self._offsets.get(name)
+        array_size = self.arrays[name].nbytes if name in self.arrays else 0
+        if self._fd is None or base is None or start < 0 or size < 0 or start + size > array_size:
+            return None
+        return FileSpan(self._fd, base + start, size)
 
     def read_into(self, name: str, start: int, out: ArrayLike) -> bool:
         """Copy the bytes of array ``name`` from byte ``start`` into ``out`` (a writable buffer)
@@ -396,24 +447,29 @@ def write_bundle(
     texts: Mapping[str, Sequence[str]] | None = None,
     tables: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
-    """Store ``meta`` (JSON-able), typed arrays (``array('i')``, ...) and lists of strings: ``texts``
-    are read back whole, ``tables`` one string at a time (:class:`TextTable`)."""
+    """Store ``meta`` (JSON-able), typed arrays (``array('i')``, ..., or a list of parts of one byte
+    array: buffers and :class:`FileSpan`) and lists of strings: ``texts`` are read back whole,
+    ``tables`` one string at a time (:class:`TextTable`)."""
     if path is None:
         return
     layout: dict[str, list[object]] = {}
-    blobs: list[bytes | memoryview] = []
+    blobs: list[bytes | memoryview | FileSpan] = []
     offset = 0
 
-    def add(name: str, typecode: str, data: bytes | memoryview) -> None:
+    def add(name: str, typecode: str, *parts: bytes | memoryview | FileSpan) -> None:
         nonlocal offset
-        size = data.nbytes if isinstance(data, memoryview) else len(data)
+        size = sum(p.nbytes if isinstance(p, memoryview) else p.size if isinstance(p, FileSpan) else len(p)
+                   for p in parts)
         pad = -size % _ALIGN
         layout[name] = [typecode, offset, size]
-        blobs.append(data)  # the arrays themselves, not copies: written straight to the file
+        blobs.extend(parts)  # the arrays themselves, not copies: written straight to the file
         blobs.append(b"\0" * pad)
         offset += size + pad
 
     for name, values in (arrays or {}).items():
+        if isinstance(values, list):  # parts of one byte array: bytes, buffers, spans of another file
+            add(name, "B", *(p if isinstance(p, FileSpan) else memoryview(p).cast("B") for p in values))
+            continue
         view = memoryview(values)
         add(name, view.format, view.cast("B") if view.format != "B" else view)
     text_layout: dict[str, str] = {}

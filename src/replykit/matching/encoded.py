@@ -244,6 +244,86 @@ def encoded_kb(kb: KnowledgeBase, encoder: Encoder, *, use_cache: bool = True) -
     for version in cache.versions(f"{folder_key(kb.root)}-index"):  # the index records the folder's versions
         if version != key and (earlier := _stored(version)) is not None:
             break
+    if earlier is not None and earlier[1]._stored is not None:
+        updated = _update_stored(key, kb, encoder, digests, earlier[0], earlier[1])
+        if updated is not None:
+            return updated
     encoded = encode_kb(kb, encoder, digests, earlier)
     _save(key, digests, encoded)
     return encoded
+
+
+def _update_stored(
+    key: str, kb: KnowledgeBase, encoder: Encoder, digests: Mapping[str, bytes], old_digests: Mapping[str, bytes],
+    old: EncodedKB,
+) -> EncodedKB | None:
+    """:func:`encode_kb` from a stored earlier version, written straight to the new bundle: the
+    unchanged entries' rows are copied file to file by the kernel and their centroids taken as
+    stored (the same rows sum to the same bits), so only the edited entries' rows pass through this
+    process. The stored result, or None when it could not be written (then the caller encodes in
+    memory)."""
+    import numpy as np
+
+    stored = old._stored
+    if stored is None:
+        return None
+    entry_ids = sorted(kb.entries)
+    at = {entry_id: i for i, entry_id in enumerate(old.entry_ids)}
+    row_bytes = DIM * 4
+    parts: list[list[int]] = []  # [first row, end row, 1 fresh / 0 copied from the earlier bundle]
+    starts: list[int] = []
+    centroids = np.empty((len(entry_ids), DIM), dtype=np.float32)
+    fresh_texts: list[str] = []
+    fresh_entries: list[tuple[int, int, int]] = []  # (entry, first fresh text, end)
+    run: list[int] | None = None  # the copied part being extended
+    total = 0
+    for k, entry_id in enumerate(entry_ids):
+        starts.append(total)
+        i = at.get(entry_id)
+        if i is not None and old_digests.get(entry_id) == digests[entry_id]:
+            begin, end = int(old.starts[i]), int(old.ends[i])
+            centroids[k] = old.centroids[i]
+            if run is not None and run[1] == begin:
+                run[1] = end
+            else:
+                if run is not None:
+                    parts.append(run)
+                run = [begin, end, 0]
+            total += end - begin
+            continue
+        if run is not None:
+            parts.append(run)
+            run = None
+        texts = _entry_texts(kb, entry_id)
+        fresh_entries.append((k, len(fresh_texts), len(fresh_texts) + len(texts)))
+        parts.append([len(fresh_texts), len(fresh_texts) + len(texts), 1])
+        fresh_texts.extend(texts)
+        total += len(texts)
+    if run is not None:
+        parts.append(run)
+    fresh = np.zeros((len(fresh_texts), DIM), dtype=np.float32)
+    for first in range(0, len(fresh_texts), ENCODE_BATCH):
+        fresh[first : first + ENCODE_BATCH] = encoder.encode(fresh_texts[first : first + ENCODE_BATCH])
+    for k, first, end in fresh_entries:
+        centroids[k] = _centroids(fresh[first:end], np.zeros(1, dtype=np.int64), np.array([end > first]))[0]
+    vectors: list[object] = []
+    for first, end, is_fresh in parts:
+        if is_fresh:
+            vectors.append(fresh[first:end].data)
+        else:
+            span = stored.span("vectors", first * row_bytes, (end - first) * row_bytes)
+            if span is None:
+                return None
+            vectors.append(span)
+    arrays = {
+        "digests": b"".join(digests[entry_id] for entry_id in entry_ids),
+        "vectors": vectors,
+        "starts": np.asarray(starts, dtype=np.int64).data,
+        "centroids": centroids.data,
+    }
+    try:
+        cache.write_bundle(_bundle_file(key), {"dim": DIM}, arrays, {"entry_ids": entry_ids})
+    except OSError:  # the earlier bundle became unreadable mid-copy: encode in memory
+        return None
+    found = _stored(key)
+    return found[1] if found is not None and found[1].entry_ids == entry_ids else None
