@@ -410,10 +410,11 @@ def _vocabulary(by_language: Mapping[str, Sequence[str]]) -> list[str]:
 
 # ---- incremental update ---------------------------------------------------------------------
 
-#: Beyond this share of the entries to weigh again, building costs less than splicing (a splice
-#: costs about three times a build per posting it remakes). An edit that brings a common character
-#: n-gram into an entry, or takes its last one out, changes that n-gram's IDF and with it the
-#: vectors of every phrasing holding it.
+#: Beyond this share of the (entry, locale) groups to weigh again (both sides, words and character
+#: n-grams, counted apart), building costs less than splicing (a splice costs about three times a
+#: build per posting it remakes). An edit that brings a common character n-gram into an entry, or
+#: takes its last one out, changes that n-gram's IDF and with it the vectors of every phrasing
+#: holding it.
 SPLICE_SHARE = 0.25
 
 #: Per (entry, locale) group: its locale, its phrasings' texts and what the index reads of each.
@@ -430,10 +431,10 @@ def update_index(
     Entries whose questions did not change keep their meaning vectors. When the set of entries is
     the same (entries edited), the index is spliced: IDF counts entries, so an edit changes the
     weights of the terms that entered or left the edited entries, and with them the vectors of the
-    phrasings that hold such a term. Only the entries owning those phrasings are weighed again; every
-    other posting is copied. An entry added or removed changes every IDF: then the index is built
-    again, without embedding the unchanged entries again; so is it when more than ``splice_share``
-    of the entries would be weighed again.
+    phrasings that hold such a term. Only the (entry, locale) groups holding those phrasings are
+    weighed again (their centroids change too); every other posting is copied. An entry added or
+    removed changes every IDF: then the index is built again, without embedding the unchanged
+    entries again; so is it when more than ``splice_share`` of the groups would be weighed again.
     """
     entry_ids = sorted(kb.entries)
     same_model = embedder is not None and old.semantic_key == embedder.key
@@ -495,6 +496,15 @@ class _Splice:
         texts = list(old.doc_text[self.doc_start[g] : self.doc_start[g + 1]])
         return locale, texts, [phrasing_terms(text, locale) for text in texts]
 
+    def weighed_share(self, affected: Sequence[set[int]], before: Mapping[int, _Groups],
+                      after: Mapping[int, _Groups]) -> float:
+        """The share of the index's groups a splice weighs again, per side (what it costs)."""
+        edited = sum(len(groups) for groups in (*before.values(), *after.values()))
+        changed = set(self.changed)
+        group_entry = self.old.group_entry
+        others = sum(1 for groups in affected for g in groups if group_entry[g] not in changed)
+        return (others + edited) / max(2 * len(self.old.group_entry), 1)
+
     def groups_using(self, table: PostingTable, slot: int) -> set[int]:
         start, end = table.starts[slot], table.starts[slot + 1]
         return set(map(self.old.doc_group.__getitem__, table.items[start:end]))
@@ -505,7 +515,6 @@ class _Splice:
         after = {e: self.new_groups(e) for e in self.changed}
         # 1. The terms whose entry count changed, their new IDF, and the groups holding them (a
         # phrasing without such a term keeps its vector: the same IDFs give the same bits).
-        affected = set(changed)
         affected_groups: list[set[int]] = []
         new_idf: list[dict[str, float | None]] = []
         for side, table in ((0, old.words), (1, old.chars)):
@@ -524,13 +533,12 @@ class _Splice:
                 holding = set() if slot is None else self.groups_using(table, slot)
                 users = set(map(old.group_entry.__getitem__, holding))
                 groups_of_side |= holding
-                affected |= users
                 count = len(users) + change
                 idf[term] = math.log(1.0 + self.n / count) if count > 0 else None  # None: no entry uses it now
             new_idf.append(idf)
             affected_groups.append(groups_of_side)
-        if len(affected) > len(self.entry_ids) * share:
-            raise _Inconsistent("too many entries to weigh again: a build costs less")
+        if self.weighed_share(affected_groups, before, after) > share:
+            raise _Inconsistent("too many groups to weigh again: a build costs less")
         # 2. The new layout: where each entry's groups and phrasings start.
         layout = self.layout(after)
         # 3. Per side, the edited entries and the affected groups of the others weighed again, in
@@ -723,8 +731,8 @@ def _all_terms(slots: Mapping[str, int]) -> list[str]:
 
 class _Fresh(_Lists):
     """Per term, postings made by an incremental update (new item numbers, weights) and its
-    replacements: per affected entry, the old range of the entry's items (first, end) and where its
-    fresh postings are in the term's arrays (start, stop)."""
+    replacements: per unit weighed again (an edited entry, or one group of another), the old range of
+    its items (first, end) and where its fresh postings are in the term's arrays (start, stop)."""
 
     __slots__ = ("replacements",)
 
