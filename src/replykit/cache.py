@@ -416,6 +416,8 @@ class Bundle:
         array_size = self.arrays[name].nbytes if name in self.arrays else 0
         if self._fd is None or base is None or start < 0 or size < 0 or start + size > array_size:
             return None
+        if not hasattr(os, "pread"):  # no positioned reads here (Windows): the caller copies otherwise
+            return None
         return FileSpan(self._fd, base + start, size)
 
     def read_into(self, name: str, start: int, out: ArrayLike) -> bool:
@@ -426,11 +428,12 @@ class Bundle:
         view = memoryview(out).cast("B")
         base = self._offsets.get(name)
         array_size = self.arrays[name].nbytes if name in self.arrays else 0
-        if self._fd is None or base is None or start < 0 or start + view.nbytes > array_size:
+        preadv = getattr(os, "preadv", None)  # None on Windows: the caller reads through the map
+        if preadv is None or self._fd is None or base is None or start < 0 or start + view.nbytes > array_size:
             return False
         done = 0
         while done < view.nbytes:
-            got = os.preadv(self._fd, [view[done:]], base + start + done)
+            got = preadv(self._fd, [view[done:]], base + start + done)
             if got <= 0:
                 return False
             done += got

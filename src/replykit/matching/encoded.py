@@ -259,7 +259,7 @@ def _update_stored(
 ) -> EncodedKB | None:
     """:func:`encode_kb` from a stored earlier version, written straight to the new bundle: the
     unchanged entries' rows are copied file to file by the kernel and their centroids taken as
-    stored (the same rows sum to the same bits), so only the edited entries' rows pass through this
+    stored (computed from the same rows), so only the edited entries' rows pass through this
     process. The stored result, or None when it could not be written (then the caller encodes in
     memory)."""
     import numpy as np
