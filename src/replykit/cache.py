@@ -471,10 +471,10 @@ def write_bundle(
 
     for name, values in (arrays or {}).items():
         if isinstance(values, list):  # parts of one byte array: bytes, buffers, spans of another file
-            add(name, "B", *(p if isinstance(p, FileSpan) else memoryview(p).cast("B") for p in values))
+            add(name, "B", *(p if isinstance(p, FileSpan) else _raw_bytes(memoryview(p)) for p in values))
             continue
         view = memoryview(values)
-        add(name, view.format, view.cast("B") if view.format != "B" else view)
+        add(name, view.format, _raw_bytes(view))
     text_layout: dict[str, str] = {}
     for name, strings in (texts or {}).items():
         if any("\0" in s for s in strings):  # cannot join on NUL: JSON keeps it exact
@@ -499,6 +499,14 @@ def write_bundle(
     head += b"\0" * (-len(head) % _ALIGN)
     _store(path, [head, *blobs])
     _prune_now_and_then(path)
+
+
+def _raw_bytes(view: memoryview) -> bytes | memoryview:
+    """The bytes of a buffer, without a copy (an empty one has no bytes to view: numpy's (0, 512)
+    array cannot be cast)."""
+    if not view.nbytes:
+        return b""
+    return view.cast("B") if view.format != "B" or view.ndim != 1 else view
 
 
 def read_bundle(path: Path | None) -> Bundle | None:
