@@ -160,3 +160,32 @@ def test_meaning_vectors_made_in_a_second_process_are_the_same(write_kb: WriteKB
     kb = load_kb(write_kb(kb_files(TOPICS), config=CONFIG))
     embedder = load_embedder()
     same_index(build_index(kb, embedder, background_from=1), build_index(kb, embedder, background_from=None))
+
+
+@pytest.mark.parametrize("meaning", [True, False], ids=["with-meaning", "words-only"])
+def test_half_of_the_groups_posted_in_a_second_process_gives_the_same_index(write_kb: WriteKB, meaning: bool) -> None:
+    kb = load_kb(write_kb(kb_files(TOPICS), config=CONFIG))
+    embedder = load_embedder() if meaning else None
+    one = build_index(kb, embedder, background_from=None, split_from=None)
+    same_index(build_index(kb, embedder, background_from=None, split_from=1), one)
+    same_index(build_index(kb, embedder, background_from=1, split_from=1), one)
+
+
+def test_a_failed_second_process_leaves_its_half_to_the_first(write_kb: WriteKB, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child cannot hand its lists over (here: marshal fails in it, as a killed child would
+    leave a short pipe): this process tokenises and posts that half itself, the same index."""
+    kb = load_kb(write_kb(kb_files(TOPICS), config=CONFIG))
+    one = build_index(kb, split_from=None)
+
+    def broken(value: object, *args: object) -> bytes:
+        raise ValueError("unmarshallable")
+
+    monkeypatch.setattr("marshal.dumps", broken)
+    same_index(build_index(kb, split_from=1), one)
+    monkeypatch.undo()
+
+    def no_fork() -> int:
+        raise OSError("no fork here")
+
+    monkeypatch.setattr("os.fork", no_fork)
+    same_index(build_index(kb, split_from=1), one)

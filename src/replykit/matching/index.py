@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import marshal
 import math
 import operator
 import os
@@ -53,6 +54,9 @@ Vector = dict[str, float]
 #: From this many entries to embed, a build computes the meaning vectors in a second process.
 BACKGROUND_ENTRIES = 500
 
+#: From this many (entry, locale) groups, a build weighs and posts half of them in a second process.
+SPLIT_GROUPS = 2000
+
 
 @dataclass
 class PostingTable:
@@ -68,18 +72,36 @@ class PostingTable:
     weights: Sequence[float]
 
     @classmethod
-    def build(cls, idf: dict[str, float], lists: _Lists) -> PostingTable:
+    def build(cls, idf: dict[str, float], lists: _Lists, tail: _FlatLists | None = None) -> PostingTable:
+        """The flat table of ``lists``; a term's postings in ``tail`` (the higher items, made by
+        another process) follow its own, so the rows are what one process posting all gives."""
         terms = sorted(idf)
         slots = ranks(terms)
         starts: array[int] = array("q", [0])
         items: array[int] = array("i")
         weights: array[float] = array("f")
         empty: tuple[Sequence[int], Sequence[float]] = ((), ())
-        for term in terms:
-            ids, xs = lists.get(term, empty)
-            items.extend(ids)
-            weights.extend(xs)
-            starts.append(len(items))
+        if tail is None:
+            for term in terms:
+                ids, xs = lists.get(term, empty)
+                items.extend(ids)
+                weights.extend(xs)
+                starts.append(len(items))
+        else:
+            tail_terms, tail_starts, tail_items, tail_weights = tail.terms, tail.starts, tail.items, tail.weights
+            j, more = 0, len(tail_terms)
+            for term in terms:
+                ids, xs = lists.get(term, empty)
+                items.extend(ids)
+                weights.extend(xs)
+                if j < more and tail_terms[j] == term:
+                    a, b = 4 * tail_starts[j], 4 * tail_starts[j + 1]
+                    items.frombytes(tail_items[a:b])
+                    weights.frombytes(tail_weights[a:b])
+                    j += 1
+                starts.append(len(items))
+            if j != more:
+                raise ValueError("the second process posted terms the KB does not have")
         return cls(slots, array("d", [idf[t] for t in terms]), starts, items, weights)
 
     def idf_of(self, term: str) -> float | None:
@@ -281,7 +303,7 @@ def _weigh_group(docs: Sequence[tuple[str, ...]], idf: Mapping[str, float]) -> t
 
 def build_index(
     kb: KnowledgeBase, embedder: Embedder | None = None, known_vectors: Mapping[str, Sequence[float]] | None = None,
-    *, background_from: int | None = BACKGROUND_ENTRIES,
+    *, background_from: int | None = BACKGROUND_ENTRIES, split_from: int | None = SPLIT_GROUPS,
 ) -> SearchIndex:
     """Index every phrasing of every entry; IDF counts entries, not phrasings.
 
@@ -289,7 +311,9 @@ def build_index(
     string however many phrasings hold it), postings go straight into typed arrays, and a group's
     phrasings are freed as soon as its postings are made. ``known_vectors``: meaning vectors of
     entries whose questions an earlier index already embedded. From ``background_from`` entries to
-    embed (None: never), the meaning vectors are computed in a second process meanwhile.
+    embed (None: never), the meaning vectors are computed in a second process meanwhile; from
+    ``split_from`` (entry, locale) groups (None: never), the second half of the groups is weighed
+    and posted in another one (:class:`_HalfInBackground`).
     """
     entry_ids = sorted(kb.entries)
     meaning = None
@@ -298,7 +322,7 @@ def build_index(
     doc_group: array[int] = array("i")
     doc_locale: list[str] = []
     doc_text: list[str] = []
-    group_docs: list[list[tuple[tuple[str, ...], tuple[str, ...]]]] = []
+    group_docs: _GroupDocs = []
     group_entry: array[int] = array("i")
     group_locale: list[str] = []
     raw_words: dict[str, set[str]] = defaultdict(set)
@@ -332,22 +356,17 @@ def build_index(
     unknown_idf = math.log(1.0 + 2.0 * n)
 
     lists = {name: _Lists() for name in _TABLES}
-    d = 0
-    for g in range(len(group_docs)):
-        docs = group_docs[g]
-        group_docs[g] = []  # freed as its postings are made: the two never peak together
-        for side, idf, at in ((0, word_idf, "words"), (1, char_idf, "chars")):
-            phrasing_vectors, centroid = _weigh_group([doc[side] for doc in docs], idf)
-            for i, vec in enumerate(phrasing_vectors):
-                _post(lists[at], d + i, vec)
-            _post(lists[_CENTROIDS[at]], g, centroid)
-        d += len(docs)
+    idfs = (word_idf, char_idf)
+    half = _HalfInBackground(group_docs, idfs, split_from)
+    _post_groups(group_docs, range(half.first), 0, idfs, lists)
+    tails = half.result(kb, entry_ids, group_entry, group_locale, lists)
     del group_docs
     by_language = {language: sorted(_typo_words(found)) for language, found in raw_words.items()}
     vectors = meaning.result() if meaning is not None else None
     tables = {}
     for name in _TABLES:
-        tables[name] = PostingTable.build(word_idf if _TERMS_OF[name] == "word_terms" else char_idf, lists[name])
+        idf = word_idf if _TERMS_OF[name] == "word_terms" else char_idf
+        tables[name] = PostingTable.build(idf, lists[name], tails.get(name))
         lists[name].clear()  # each table's per-term arrays go as soon as its flat arrays exist
     return SearchIndex(
         fingerprint=kb.fingerprint,
@@ -365,6 +384,125 @@ def build_index(
         entry_vectors=vectors if vectors is not None else array("f"),
         vector_dim=embedder.dim if embedder is not None and vectors is not None else 0,
     )
+
+
+_GroupDocs: TypeAlias = list[list[tuple[tuple[str, ...], tuple[str, ...]]]]
+
+
+def _post_groups(group_docs: _GroupDocs, groups: range, d: int, idfs: tuple[Mapping[str, float], Mapping[str, float]],
+                 lists: Mapping[str, _Lists]) -> None:
+    """Weigh and post ``groups`` (their phrasings numbered from ``d``); a group's terms are freed
+    as soon as its postings are made: the two never peak together."""
+    for g in groups:
+        docs = group_docs[g]
+        group_docs[g] = []
+        for side, at in ((0, "words"), (1, "chars")):
+            phrasing_vectors, centroid = _weigh_group([doc[side] for doc in docs], idfs[side])
+            for i, vec in enumerate(phrasing_vectors):
+                _post(lists[at], d + i, vec)
+            _post(lists[_CENTROIDS[at]], g, centroid)
+        d += len(docs)
+
+
+@dataclass
+class _FlatLists:
+    """One table's inverted lists as another process hands them over: sorted terms, row starts,
+    and the raw bytes of the items (int32) and weights (float32)."""
+
+    terms: list[str]
+    starts: array[int]
+    items: memoryview
+    weights: memoryview
+
+    @classmethod
+    def of(cls, lists: _Lists) -> tuple[list[str], bytes, bytes, bytes]:
+        terms = sorted(lists.items)
+        starts: array[int] = array("q", [0])
+        items: array[int] = array("i")
+        weights: array[float] = array("f")
+        for term in terms:
+            items.extend(lists.items[term])
+            weights.extend(lists.weights[term])
+            starts.append(len(items))
+        return terms, starts.tobytes(), items.tobytes(), weights.tobytes()
+
+    @classmethod
+    def read(cls, data: Any) -> _FlatLists:
+        terms, starts_bytes, items, weights = data
+        starts: array[int] = array("q")
+        starts.frombytes(starts_bytes)
+        if len(starts) != len(terms) + 1 or len(items) != len(weights) or len(items) != 4 * starts[-1]:
+            raise ValueError("the second process's table is inconsistent")
+        return cls(list(terms), starts, memoryview(items), memoryview(weights))
+
+
+class _HalfInBackground:
+    """The second half of the groups weighed and posted by a forked child while this process does
+    the first half (the posting loops are most of a big build, and a machine has a second core more
+    often than not). The child's items are the higher numbers, so each term's row is this process's
+    postings followed by the child's: the arrays one process gives. Where there is no fork, or the
+    child fails, this process posts the second half itself (its terms tokenised again)."""
+
+    def __init__(self, group_docs: _GroupDocs, idfs: tuple[Mapping[str, float], Mapping[str, float]],
+                 split_from: int | None) -> None:
+        self.child: tuple[int, int] | None = None
+        self.idfs, self.d = idfs, 0
+        count = len(group_docs)
+        self.first = self.last = count
+        if split_from is None or count < max(split_from, 2) or not hasattr(os, "fork"):
+            return
+        half = count // 2
+        d = sum(len(group_docs[g]) for g in range(half))
+        read, write = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return
+        if pid == 0:  # the child: post the second half, hand the flat lists over, leave at once
+            code = 1
+            try:
+                os.close(read)
+                lists = {name: _Lists() for name in _TABLES}
+                _post_groups(group_docs, range(half, count), d, idfs, lists)
+                with os.fdopen(write, "wb") as out:
+                    for name in _TABLES:
+                        out.write(marshal.dumps(_FlatLists.of(lists[name])))
+                        lists[name].clear()
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        for g in range(half, count):  # the child's part: not needed here
+            group_docs[g] = []
+        self.child, self.first, self.d = (pid, read), half, d
+
+    def result(self, kb: KnowledgeBase, entry_ids: Sequence[str], group_entry: Sequence[int],
+               group_locale: Sequence[str], lists: Mapping[str, _Lists]) -> dict[str, _FlatLists]:
+        """The child's tables by name (empty when there was no child: ``lists`` hold everything)."""
+        if self.child is None:
+            return {}
+        pid, read = self.child
+        self.child = None
+        tails: dict[str, _FlatLists] = {}
+        try:
+            with os.fdopen(read, "rb") as f:
+                for name in _TABLES:
+                    tails[name] = _FlatLists.read(marshal.load(f))
+        except (EOFError, ValueError, TypeError):
+            tails = {}
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) == 0 and len(tails) == len(_TABLES):
+            return tails
+        # The child failed (killed, out of memory): post its half here, its terms tokenised again.
+        docs: _GroupDocs = [[] for _ in range(self.first)]
+        for g in range(self.first, len(group_entry)):
+            locale = group_locale[g]
+            phrasings = kb.entries[entry_ids[group_entry[g]]].questions[locale]
+            docs.append([phrasing_terms(p.text, locale)[:2] for p in phrasings])
+        _post_groups(docs, range(self.first, len(docs)), self.d, self.idfs, lists)
+        return {}
 
 
 class _Lists:
