@@ -19,6 +19,7 @@ terms it asks about.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import hashlib
 import marshal
 import math
@@ -322,34 +323,24 @@ def build_index(
     doc_group: array[int] = array("i")
     doc_locale: list[str] = []
     doc_text: list[str] = []
-    group_docs: _GroupDocs = []
     group_entry: array[int] = array("i")
     group_locale: list[str] = []
-    raw_words: dict[str, set[str]] = defaultdict(set)
-    word_df: Counter[str] = Counter()  # term -> entries using it
-    char_df: Counter[str] = Counter()
+    entry_groups: list[int] = [0]  # entry e owns groups entry_groups[e]:entry_groups[e + 1]
     for e, entry_id in enumerate(entry_ids):
-        entry_words: set[str] = set()
-        entry_chars: set[str] = set()
         for locale, phrasings in kb.entries[entry_id].questions.items():
             if not phrasings:
                 continue
             group = len(group_entry)
             group_entry.append(e)
             group_locale.append(locale)
-            docs = []
             for phrasing in phrasings:
-                terms, chars, runs = phrasing_terms(phrasing.text, locale)
-                raw_words[locale.split("_", 1)[0]].update(runs)
                 doc_group.append(group)
                 doc_locale.append(locale)
                 doc_text.append(phrasing.text)
-                docs.append((terms, chars))
-                entry_words.update(terms)
-                entry_chars.update(chars)
-            group_docs.append(docs)
-        word_df.update(entry_words)
-        char_df.update(entry_chars)
+        entry_groups.append(len(group_entry))
+    half = _HalfInBackground(kb, entry_ids, entry_groups, len(doc_group), split_from)
+    terms = _Terms(kb, entry_ids, range(half.first_entry))
+    word_df, char_df, raw_words = half.counts(terms)
     n = max(len(entry_ids), 1)
     word_idf, char_idf = _entry_idf(word_df, n), _entry_idf(char_df, n)
     del word_df, char_df
@@ -357,10 +348,9 @@ def build_index(
 
     lists = {name: _Lists() for name in _TABLES}
     idfs = (word_idf, char_idf)
-    half = _HalfInBackground(group_docs, idfs, split_from)
-    _post_groups(group_docs, range(half.first), 0, idfs, lists)
-    tails = half.result(kb, entry_ids, group_entry, group_locale, lists)
-    del group_docs
+    _post_groups(terms.group_docs, range(len(terms.group_docs)), 0, idfs, lists)
+    del terms
+    tails = half.result(idfs, lists)
     by_language = {language: sorted(_typo_words(found)) for language, found in raw_words.items()}
     vectors = meaning.result() if meaning is not None else None
     tables = {}
@@ -436,72 +426,156 @@ class _FlatLists:
         return cls(list(terms), starts, memoryview(items), memoryview(weights))
 
 
-class _HalfInBackground:
-    """The second half of the groups weighed and posted by a forked child while this process does
-    the first half (the posting loops are most of a big build, and a machine has a second core more
-    often than not). The child's items are the higher numbers, so each term's row is this process's
-    postings followed by the child's: the arrays one process gives. Where there is no fork, or the
-    child fails, this process posts the second half itself (its terms tokenised again)."""
+class _Terms:
+    """The terms of some entries' phrasings (tokenised once), and how many of these entries use each
+    term (IDF counts entries)."""
 
-    def __init__(self, group_docs: _GroupDocs, idfs: tuple[Mapping[str, float], Mapping[str, float]],
+    def __init__(self, kb: KnowledgeBase, entry_ids: Sequence[str], entries: range) -> None:
+        self.group_docs: _GroupDocs = []
+        self.raw_words: defaultdict[str, set[str]] = defaultdict(set)
+        self.word_df: Counter[str] = Counter()
+        self.char_df: Counter[str] = Counter()
+        for e in entries:
+            entry_words: set[str] = set()
+            entry_chars: set[str] = set()
+            for locale, phrasings in kb.entries[entry_ids[e]].questions.items():
+                if not phrasings:
+                    continue
+                docs = []
+                for phrasing in phrasings:
+                    terms, chars, runs = phrasing_terms(phrasing.text, locale)
+                    self.raw_words[locale.split("_", 1)[0]].update(runs)
+                    docs.append((terms, chars))
+                    entry_words.update(terms)
+                    entry_chars.update(chars)
+                self.group_docs.append(docs)
+            self.word_df.update(entry_words)
+            self.char_df.update(entry_chars)
+
+
+class _HalfInBackground:
+    """The second half of the entries tokenised, weighed and posted by a forked child while this
+    process does the first half (a big build is these pure-Python loops, and a machine has a second
+    core more often than not). The two exchange their entry counts (IDF needs all of them) and each
+    posts its own groups; the child's items are the higher numbers, so each term's row is this
+    process's postings followed by the child's: the arrays one process gives. Where there is no
+    fork, or the child fails, this process does the second half itself."""
+
+    def __init__(self, kb: KnowledgeBase, entry_ids: Sequence[str], entry_groups: Sequence[int], docs: int,
                  split_from: int | None) -> None:
-        self.child: tuple[int, int] | None = None
-        self.idfs, self.d = idfs, 0
-        count = len(group_docs)
-        self.first = self.last = count
-        if split_from is None or count < max(split_from, 2) or not hasattr(os, "fork"):
+        self.kb, self.entry_ids, self.entry_groups = kb, entry_ids, entry_groups
+        self.child: tuple[int, int, int] | None = None
+        self.first_entry = len(entry_ids)
+        self.first_doc = docs
+        groups = entry_groups[-1]
+        if split_from is None or groups < max(split_from, 2) or len(entry_ids) < 2 or not hasattr(os, "fork"):
             return
-        half = count // 2
-        d = sum(len(group_docs[g]) for g in range(half))
-        read, write = os.pipe()
+        half = len(entry_ids) // 2
+        first_doc = docs - sum(len(p) for e in range(half, len(entry_ids))
+                               for p in kb.entries[entry_ids[e]].questions.values())
+        to_parent, from_child = os.pipe()
+        to_child, from_parent = os.pipe()
         try:
             pid = os.fork()
         except OSError:
-            os.close(read)
-            os.close(write)
+            for fd in (to_parent, from_child, to_child, from_parent):
+                os.close(fd)
             return
-        if pid == 0:  # the child: post the second half, hand the flat lists over, leave at once
+        if pid == 0:  # the child: its half, from terms to flat lists; leave without the parent's exit code
             code = 1
             try:
-                os.close(read)
-                lists = {name: _Lists() for name in _TABLES}
-                _post_groups(group_docs, range(half, count), d, idfs, lists)
-                with os.fdopen(write, "wb") as out:
-                    for name in _TABLES:
-                        out.write(marshal.dumps(_FlatLists.of(lists[name])))
-                        lists[name].clear()
+                os.close(to_parent)
+                os.close(from_parent)
+                self._child(half, first_doc, os.fdopen(from_child, "wb"), os.fdopen(to_child, "rb"))
                 code = 0
             finally:
                 os._exit(code)
-        os.close(write)
-        for g in range(half, count):  # the child's part: not needed here
-            group_docs[g] = []
-        self.child, self.first, self.d = (pid, read), half, d
+        os.close(from_child)
+        os.close(to_child)
+        self.child = (pid, to_parent, from_parent)
+        self.first_entry, self.first_doc = half, first_doc
 
-    def result(self, kb: KnowledgeBase, entry_ids: Sequence[str], group_entry: Sequence[int],
-               group_locale: Sequence[str], lists: Mapping[str, _Lists]) -> dict[str, _FlatLists]:
-        """The child's tables by name (empty when there was no child: ``lists`` hold everything)."""
+    def _child(self, half: int, first_doc: int, out: Any, inp: Any) -> None:
+        terms = _Terms(self.kb, self.entry_ids, range(half, len(self.entry_ids)))
+        marshal.dump((dict(terms.word_df), dict(terms.char_df), {k: list(v) for k, v in terms.raw_words.items()}), out)
+        out.flush()
+        word_df, char_df = marshal.load(inp)
+        terms.word_df.update(word_df)
+        terms.char_df.update(char_df)
+        n = len(self.entry_ids)
+        idfs = (_entry_idf(terms.word_df, n), _entry_idf(terms.char_df, n))
+        first_group = self.entry_groups[half]
+        group_docs: _GroupDocs = [[] for _ in range(first_group)] + terms.group_docs
+        del terms
+        lists = {name: _Lists() for name in _TABLES}
+        _post_groups(group_docs, range(first_group, len(group_docs)), first_doc, idfs, lists)
+        for name in _TABLES:
+            marshal.dump(_FlatLists.of(lists[name]), out)
+            lists[name].clear()
+        out.close()
+
+    def counts(self, terms: _Terms) -> tuple[Counter[str], Counter[str], defaultdict[str, set[str]]]:
+        """All entries' counts and words, given this process's ``terms``; where the child did not
+        send its own, its entries are tokenised here (and then posted here: ``terms`` grows)."""
+        if self.child is not None:
+            _, to_parent, from_parent = self.child
+            try:
+                with os.fdopen(to_parent, "rb", closefd=False) as inp:
+                    word_df, char_df, raw = marshal.load(inp)
+            except (EOFError, ValueError, TypeError, OSError):
+                self._reap()  # no counts from it: its entries are tokenised below
+            else:
+                try:  # this process's own counts (read the child's first: neither waits on a full pipe)
+                    with os.fdopen(from_parent, "wb", closefd=False) as out:
+                        marshal.dump((dict(terms.word_df), dict(terms.char_df)), out)
+                except OSError:
+                    self._reap()  # it died after counting: :meth:`result` posts its half here
+                terms.word_df.update(word_df)
+                terms.char_df.update(char_df)
+                for language, words in raw.items():
+                    terms.raw_words[language].update(words)
+                return terms.word_df, terms.char_df, terms.raw_words
+        rest = _Terms(self.kb, self.entry_ids, range(self.first_entry, len(self.entry_ids)))
+        terms.group_docs.extend(rest.group_docs)
+        terms.word_df.update(rest.word_df)
+        terms.char_df.update(rest.char_df)
+        for language, words in rest.raw_words.items():
+            terms.raw_words[language].update(words)
+        self.first_entry = len(self.entry_ids)
+        return terms.word_df, terms.char_df, terms.raw_words
+
+    def _reap(self) -> bool:
+        """Close the pipes and wait for the child: did it succeed?"""
         if self.child is None:
-            return {}
-        pid, read = self.child
+            return False
+        pid, to_parent, from_parent = self.child
         self.child = None
-        tails: dict[str, _FlatLists] = {}
-        try:
-            with os.fdopen(read, "rb") as f:
-                for name in _TABLES:
-                    tails[name] = _FlatLists.read(marshal.load(f))
-        except (EOFError, ValueError, TypeError):
-            tails = {}
+        for fd in (to_parent, from_parent):
+            with contextlib.suppress(OSError):
+                os.close(fd)
         _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) == 0 and len(tails) == len(_TABLES):
+        return os.waitstatus_to_exitcode(status) == 0
+
+    def result(self, idfs: tuple[Mapping[str, float], Mapping[str, float]],
+               lists: Mapping[str, _Lists]) -> dict[str, _FlatLists]:
+        """The child's tables by name (empty when this process posted everything into ``lists``)."""
+        if self.first_entry == len(self.entry_ids):
+            return {}
+        tails: dict[str, _FlatLists] = {}
+        if self.child is not None:
+            try:
+                with os.fdopen(self.child[1], "rb", closefd=False) as f:
+                    for name in _TABLES:
+                        tails[name] = _FlatLists.read(marshal.load(f))
+            except (EOFError, ValueError, TypeError, OSError):
+                tails = {}
+        if self._reap() and len(tails) == len(_TABLES):
             return tails
-        # The child failed (killed, out of memory): post its half here, its terms tokenised again.
-        docs: _GroupDocs = [[] for _ in range(self.first)]
-        for g in range(self.first, len(group_entry)):
-            locale = group_locale[g]
-            phrasings = kb.entries[entry_ids[group_entry[g]]].questions[locale]
-            docs.append([phrasing_terms(p.text, locale)[:2] for p in phrasings])
-        _post_groups(docs, range(self.first, len(docs)), self.d, self.idfs, lists)
+        # The child failed after the counts (killed, out of memory): its half is posted here.
+        rest = _Terms(self.kb, self.entry_ids, range(self.first_entry, len(self.entry_ids)))
+        first_group = self.entry_groups[self.first_entry]
+        group_docs: _GroupDocs = [[] for _ in range(first_group)] + rest.group_docs
+        _post_groups(group_docs, range(first_group, len(group_docs)), self.first_doc, idfs, lists)
         return {}
 
 
