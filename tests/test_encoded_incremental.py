@@ -5,11 +5,13 @@ phrasings, and ranks them as the full computation does."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 
 from replykit.kb.loader import load_kb
 from replykit.kb.stored import questions_digests
@@ -120,3 +122,32 @@ def test_stored_vectors_are_read_without_the_map_and_score_as_in_memory() -> Non
     for first in (0, 17, len(vectors) - 1):
         query = vectors[first] * 0.6 + vectors[len(vectors) // 2] * 0.8
         assert stored.scores(query).tobytes() == in_memory.scores(query).tobytes()
+
+
+class FailingInAChild(Encoder):
+    """The real encoder, which fails in any process but the one that made it (a killed child)."""
+
+    def __init__(self, real: Encoder) -> None:
+        super().__init__(real._model, real.key.removeprefix("usem3-"))
+        self.parent = os.getpid()
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        if os.getpid() != self.parent:
+            raise MemoryError("killed")
+        return super().encode(texts)
+
+
+def test_half_the_batches_encoded_in_a_second_process_give_the_same_bits(
+    write_kb: WriteKB, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Encoded in two processes (the second writing into shared memory), or in one because the
+    second failed: the same vectors, bit for bit, as one process encoding all."""
+    monkeypatch.setattr("replykit.matching.encoded.ENCODE_BATCH", 2)  # 9 phrasings: 5 batches
+    kb = load_kb(write_kb(ENGLISH_ONLY))
+    digests = questions_digests(kb)
+    one = encode_kb(kb, load_encoder(), digests, None, split_from=10**9)
+    for encoder in (load_encoder(), FailingInAChild(load_encoder())):
+        two = encode_kb(kb, encoder, digests, None, split_from=1)
+        assert two.starts.tolist() == one.starts.tolist()
+        assert two.vectors.tobytes() == one.vectors.tobytes()
+        assert np.count_nonzero(np.abs(two.vectors).sum(axis=1)) == 9

@@ -17,7 +17,9 @@ phrasing is looked at only for the entries whose centroid is among the nearest
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import mmap
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -174,15 +176,24 @@ def _save(key: str, digests: Mapping[str, bytes], encoded: EncodedKB) -> None:
 ENCODE_BATCH = 2048
 
 
+#: From this many texts to encode, a second process encodes half the batches (the encoder is ~100 s
+#: of one core's CPU for 125,000 phrasings; more BLAS threads do not help: its matrices are small,
+#: and on a busy machine OpenBLAS's threads spin-wait for each other).
+SPLIT_TEXTS = 4 * ENCODE_BATCH
+
+
 def encode_kb(
     kb: KnowledgeBase,
     encoder: Encoder,
     digests: Mapping[str, bytes],
     earlier: tuple[dict[str, bytes], EncodedKB] | None,
+    *,
+    split_from: int = SPLIT_TEXTS,
 ) -> EncodedKB:
     """Every entry's phrasing vectors: an entry whose questions digest is unchanged since ``earlier``
     keeps its stored rows; the others (and every entry without ``earlier``) are encoded, in batches
-    of :data:`ENCODE_BATCH` texts written into place (one array of the KB's vectors, no copies)."""
+    of :data:`ENCODE_BATCH` texts written into place (one array of the KB's vectors, no copies); from
+    ``split_from`` texts, a forked child encodes the second half of the batches meanwhile."""
     import numpy as np
 
     entry_ids = sorted(kb.entries)
@@ -214,7 +225,7 @@ def encode_kb(
             fresh_rows.extend(range(total, total + len(texts)))
             fresh_texts.extend(texts)
             total += len(texts)
-    vectors = np.empty((total, DIM), dtype=np.float32)
+    vectors = _shared_rows(total, len(fresh_texts) >= split_from)
     if earlier is not None:
         row_bytes = DIM * vectors.itemsize
         for begin, end, into in runs:
@@ -222,10 +233,53 @@ def encode_kb(
             stored = earlier[1]._stored  # read with pread: mapping the old 256 MB would make it resident
             if stored is None or not stored.read_into("vectors", begin * row_bytes, part):
                 part[:] = earlier[1].vectors[begin:end]
-    for first in range(0, len(fresh_texts), ENCODE_BATCH):
-        batch = fresh_texts[first : first + ENCODE_BATCH]
-        vectors[fresh_rows[first : first + len(batch)]] = encoder.encode(batch)
+    batches = range(0, len(fresh_texts), ENCODE_BATCH)
+    child = _encode_in_background(encoder, fresh_texts, fresh_rows, vectors, batches[len(batches) // 2 :]) \
+        if len(fresh_texts) >= split_from else None
+    mine = batches if child is None else batches[: len(batches) // 2]
+    _encode_batches(encoder, fresh_texts, fresh_rows, vectors, mine)
+    if child is not None:
+        _, status = os.waitpid(child, 0)
+        if os.waitstatus_to_exitcode(status) != 0:  # killed, out of memory: its half is encoded here
+            _encode_batches(encoder, fresh_texts, fresh_rows, vectors, batches[len(batches) // 2 :])
     return EncodedKB(entry_ids, vectors, np.asarray(starts, dtype=np.int64))
+
+
+def _shared_rows(count: int, shared: bool) -> npt.NDArray[np.float32]:
+    """Room for ``count`` vectors; ``shared``: in memory a forked child writes into too."""
+    import numpy as np
+
+    if not shared or count == 0 or not hasattr(os, "fork"):
+        return np.empty((count, DIM), dtype=np.float32)
+    room = mmap.mmap(-1, count * DIM * 4)  # anonymous and shared: the child's rows land here
+    return np.frombuffer(room, dtype=np.float32).reshape(count, DIM)
+
+
+def _encode_batches(encoder: Encoder, texts: Sequence[str], rows: Sequence[int], vectors: npt.NDArray[np.float32],
+                    batches: range) -> None:
+    for first in batches:
+        batch = texts[first : first + ENCODE_BATCH]
+        vectors[rows[first : first + len(batch)]] = encoder.encode(batch)
+
+
+def _encode_in_background(encoder: Encoder, texts: Sequence[str], rows: Sequence[int],
+                          vectors: npt.NDArray[np.float32], batches: range) -> int | None:
+    """A forked child that encodes ``batches`` into ``vectors`` (shared memory) while this process
+    encodes the others: the same batches, so the same bits. None where there is no fork or shared room."""
+    if not batches or not isinstance(vectors.base, mmap.mmap) or not hasattr(os, "fork"):
+        return None
+    try:
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:
+        code = 1
+        try:
+            _encode_batches(encoder, texts, rows, vectors, batches)
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
 
 
 def encoded_kb(kb: KnowledgeBase, encoder: Encoder, *, use_cache: bool = True) -> EncodedKB:
