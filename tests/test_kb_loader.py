@@ -284,3 +284,13 @@ def test_check_summarises_a_good_kb(write_kb: WriteKB, run_cli: RunCLI) -> None:
     result = run_cli("check", "--kb", str(root))
     assert result.exit_code == 0, result.stderr
     assert "1 entry, 4 phrasings, locales en, de, ja (source en)" in result.stdout
+
+
+def test_check_takes_the_kb_folder_as_its_argument_like_lint(write_kb: WriteKB, run_cli: RunCLI) -> None:
+    root = write_kb({"kb/shipping/track-order.yaml": GOOD_ENTRY, "templates/en/track-order.j2": TEMPLATE})
+    result = run_cli("check", str(root))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"{root}: 1 entry, 4 phrasings")
+    both = run_cli("check", str(root), "--kb", str(root.parent))
+    assert both.exit_code == 2
+    assert both.stderr == f"replykit: error: two KBs given ({root} and --kb {root.parent}): give one\n"

@@ -20,6 +20,31 @@ def test_a_locale_key_left_empty_falls_back_instead_of_printing_none(write_kb: W
     assert result.stdout == "Vielen Dank für Ihre Anfrage bei Kumo Supply.\n"
 
 
+def test_a_locale_key_empty_in_every_locale_is_an_error_and_a_lint_finding(
+    write_kb: WriteKB, run_cli: RunCLI
+) -> None:
+    # Blanked in the source locale too, there is nothing to fall back on: never "contacting None".
+    root = write_kb(
+        {**KB, "locales/en.yaml": "team: Support\nstore_name:\n", "locales/de.yaml": "store_name:\n"},
+        config="source_locale: en\nlocales: [en, de]\n",
+    )
+    result = run_cli("render", "contact", "--kb", str(root), "--locale", "de", "--channel", "chat")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "replykit: error: templates/de/contact.j2:1: locale.store_name has no value in this reply's locale"
+        " files (locales/<locale>.yaml and its fallbacks): give it one; replykit lint names the file and line\n"
+    )
+    lint = run_cli("lint", str(root), "--rule", "locale-data")
+    assert lint.exit_code == 1
+    assert [line.removeprefix(f"{root}/") for line in lint.stdout.splitlines()[:2]] == [
+        "locales/de.yaml:1:1: error locale-data key 'store_name' has no value, and templates/de/contact.j2"
+        " line 1 reads it as locale.store_name: give it a value",
+        "locales/en.yaml:2:1: error locale-data key 'store_name' has no value, and templates/de/contact.j2"
+        " line 1 reads it as locale.store_name: give it a value",
+    ]
+
+
 def test_a_broken_template_is_reported_before_missing_values(write_kb: WriteKB, run_cli: RunCLI) -> None:
     # Asking the agent for values first sends them round twice before the real problem shows.
     root = write_kb({

@@ -168,12 +168,20 @@ def test_usage_errors_exit_2_with_one_line(write_kb: WriteKB, run_cli: RunCLI, t
         (("--batch", "-", "where"), "give either a question or --batch FILE, not both"),
         (("--locale", "xx-!!", "where"), "is not a locale id"),
         ((), "no question on standard input"),
+        (("-",), "no question on standard input"),
+        (("  ",), "the question is empty"),
     ]
     for args, message in cases:
         result = run_cli("suggest", "--kb", kb, *args, input="")
         assert result.exit_code == 2, (args, result.stdout)
         assert result.stderr.startswith("replykit: error: ") and message in result.stderr, result.stderr
         assert len(result.stderr.splitlines()) == 1
+
+
+def test_a_dash_reads_the_question_from_stdin(write_kb: WriteKB, run_cli: RunCLI) -> None:
+    result = run_cli("suggest", "--kb", _kb(write_kb), "--format", "json", "-", input="where is my order\n")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["query"] == "where is my order"
 
 
 def test_batch_file_that_is_not_utf8(write_kb: WriteKB, run_cli: RunCLI, tmp_path: Path) -> None:

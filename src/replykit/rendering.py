@@ -404,13 +404,15 @@ def _merged_locale_data(kb: KnowledgeBase, chain: Sequence[str]) -> dict[str, An
     """``locale.*``: the first locale file of the chain, keys it lacks taken from the next ones.
 
     A key left empty (``store_name:``, YAML's null) counts as lacking: the next file's value is used,
-    so a reply never thanks the customer for contacting "None".
+    and with no value anywhere in the chain the key is absent, so the template fails to render
+    (lint's ``locale-data`` names the file and line) instead of thanking the customer for
+    contacting "None".
     """
     merged: dict[str, Any] = {}
     for loc in reversed(chain):
         data = kb.locale_data.get(loc)
         if data is not None:
-            merged.update((k, v) for k, v in data.data.items() if v is not None or k not in merged)
+            merged.update((k, v) for k, v in data.data.items() if v is not None)
     return merged
 
 
@@ -468,7 +470,11 @@ def build_environment(
     env.max_render_seconds = max_render_seconds
     env.filters = _bound_filters(formatter.filters())
     env.globals.update(
-        locale=_merged_locale_data(kb, chain), now=moment, customer={}, order={}, range=BoundedRange
+        locale=StrictRecord("locale", _merged_locale_data(kb, chain)),
+        now=moment,
+        customer={},
+        order={},
+        range=BoundedRange,
     )
     del env.globals["lipsum"]  # placeholder text has no place in a reply, and lipsum(10**6) runs for minutes
     env.bytecode_cache = _compiled_templates(env)
@@ -509,6 +515,7 @@ def _raised_by_replykit(error: BaseException) -> bool:
 
 
 _RECORD_GAP = re.compile(r"'((?:order|customer)\.[^']+)' is undefined")
+_LOCALE_GAP = re.compile(r"'locale\.([^']+)' is undefined")
 
 
 class RecordValueMissingError(MissingVariablesError):
@@ -578,6 +585,12 @@ def render_template(env: ReplyEnvironment, name: str, context: Mapping[str, Any]
         record_key = _RECORD_GAP.fullmatch(str(e))
         if record_key:
             raise RecordValueMissingError(at, record_key.group(1)) from None
+        locale_key = _LOCALE_GAP.fullmatch(str(e))
+        if locale_key:
+            raise RenderError(
+                f"{at}: locale.{locale_key.group(1)} has no value in this reply's locale files"
+                f" (locales/<locale>.yaml and its fallbacks): give it one; replykit lint names the file and line"
+            ) from None
         if str(e).endswith(" is undefined"):  # a name, not an attribute of a value
             raise RenderError(
                 f"{at}: {e}: declare it in the entry's variables and give it, or wrap its use in"

@@ -68,6 +68,23 @@ KBOption = Annotated[
         show_default=False,
     ),
 ]
+
+#: The KB folder as the command's argument (``replykit lint shop``, ``replykit check shop``), beside --kb.
+KBArgument = Annotated[
+    Path | None,
+    typer.Argument(
+        metavar="[DIR]",
+        help="KB folder (holds replykit.yaml). Default: --kb, $REPLYKIT_KB, or the first folder upwards with one.",
+        show_default=False,
+    ),
+]
+
+
+def kb_path(path: Path | None, kb: Path | None) -> Path | None:
+    """The KB a command was given, as its argument or as --kb (both only when they agree)."""
+    if path is not None and kb is not None and path.resolve() != kb.resolve():
+        raise UserError(f"two KBs given ({path} and --kb {kb}): give one")
+    return path if path is not None else kb
 # The order data that fills a reply, shared by render and suggest (which renders its top match).
 VarOption = Annotated[
     list[str] | None,

@@ -10,12 +10,11 @@ import json
 import sys
 from collections.abc import Sequence
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from replykit.cli.app import KBOption, app, open_kb, user_errors
+from replykit.cli.app import KBArgument, KBOption, app, kb_path, open_kb, user_errors
 from replykit.errors import EXIT_FINDINGS, EXIT_OK, UserError, counted, display_path
 
 if TYPE_CHECKING:
@@ -39,23 +38,11 @@ class StatusFormat(StrEnum):
     json = "json"
 
 
-def _kb_path(path: Path | None, kb: Path | None) -> Path | None:
-    if path is not None and kb is not None and path.resolve() != kb.resolve():
-        raise UserError(f"two KBs given ({path} and --kb {kb}): give one")
-    return path if path is not None else kb
-
 
 @app.command()
 @user_errors
 def lint(
-    path: Annotated[
-        Path | None,
-        typer.Argument(
-            metavar="DIR",
-            help="KB folder (holds replykit.yaml). Default: --kb, $REPLYKIT_KB, or the first folder upwards with one.",
-            show_default=False,
-        ),
-    ] = None,
+    path: KBArgument = None,
     kb: KBOption = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")] = False,
     output_format: Annotated[
@@ -72,7 +59,7 @@ def lint(
     from replykit.lint import count_levels, lint_kb
     from replykit.reporters import choose_format, render_report
 
-    root = find_kb_root(_kb_path(path, kb))
+    root = find_kb_root(kb_path(path, kb))
     findings = lint_kb(root, rules=rule or None)
     fmt = choose_format(output_format.value)
     color = fmt == "text" and output_format == LintFormat.auto and sys.stdout.isatty()

@@ -60,8 +60,11 @@ def batch_lines(text: str) -> list[str]:
 
 
 def _question(words: Sequence[str] | None) -> str:
-    if words:
-        return question_text(" ".join(words))
+    if words and list(words) != ["-"]:  # "-" is standard input, as for --batch
+        text = question_text(" ".join(words))
+        if not text.strip():
+            raise UserError("the question is empty: give the customer's message as an argument or on stdin")
+        return text
     if sys.stdin is None:
         raise UserError("no question: give it as an argument, pipe it on stdin, or use --batch FILE")
     if sys.stdin.isatty():
@@ -254,7 +257,7 @@ def suggest(
         list[str] | None,
         typer.Argument(
             metavar="QUESTION", show_default=False,
-            help="The customer's question. Default: stdin; on a terminal, paste it and press Enter twice.",
+            help="The customer's question; '-' or none: stdin (on a terminal, paste it and press Enter twice).",
         ),
     ] = None,
     batch: Annotated[

@@ -1,7 +1,9 @@
-"""A ``locale.<key>`` read by a template is missing from a locale file, or a currency or time zone is invalid.
+"""A ``locale.<key>`` read by a template is missing from a locale file or empty, or a currency or time zone is invalid.
 
 Every declared locale's ``locales/<locale>.yaml`` must hold every key the templates read, since a
-reply in any locale may be rendered from them. Currency codes must be ISO 4217 codes Babel knows
+reply in any locale may be rendered from them. A key may be left empty (``store_name:``) to take
+its fallback's value (the source locale's, by default); with no value anywhere in the chain,
+it has none. Currency codes must be ISO 4217 codes Babel knows
 (keys ``currency`` or ``*_currency``, and amounts written as ``"150 USD"``); time zones must be IANA
 names (keys ``timezone``, ``time_zone``, ``tz`` or ``*_timezone``).
 
@@ -57,6 +59,16 @@ def check(ctx: LintContext, options: Mapping[str, Any]) -> Iterator[Violation]:
                 Position(str(data.path)),
                 f"missing key '{key}', read as locale.{key} by templates/{template.locale}/{template.name}.j2"
                 f" line {line}: add it",
+            )
+        chain = [kb.locale_data[loc] for loc in ctx.chain(locale) if loc in kb.locale_data]
+        for key in sorted(k for k in set(used) & set(data.data) if data.data[k] is None):
+            if any(later.data.get(key) is not None for later in chain):
+                continue  # left empty on purpose: a fallback locale's value is used
+            template, line = used[key]
+            yield Violation(
+                data.key_positions.get(key) or Position(str(data.path)),
+                f"key '{key}' has no value, and templates/{template.locale}/{template.name}.j2 line {line}"
+                f" reads it as locale.{key}: give it a value",
             )
     for data in kb.locale_data.values():
         yield from _check_values(data)
