@@ -1,8 +1,10 @@
 """`replykit suggest` speed, each figure beside a baseline measured in the same run.
 
 1. One question as a whole process on the sample KB (this repository), with --locale and with
-   language detection, against ``python -c "import rapidfuzz, jinja2, yaml, babel, typer"``
-   (goals of the suggest issue: 1.08x for JSON, 1.35x for the table and reply, 1.30x detected).
+   language detection, for a question the words settle (no encoder) and one they leave unsure (the
+   ``multilingual`` extra's encoder loads, when installed), against
+   ``python -c "import rapidfuzz, jinja2, yaml, babel, typer"`` (goals of the suggest issue: 1.08x
+   for JSON, 1.35x for the table and reply, 1.30x detected).
    The commands run interleaved, round after round, so a change in the machine's load hits every
    one of them alike; each gets the median wall time and the median CPU time (user + sys of the
    process), and both as ratios to the baseline's.
@@ -101,30 +103,50 @@ def row(name: str, value: float, baseline: float, goal: str, unit: str = "s") ->
     print(f"{name:52} {shown} {value / baseline:7.2f}x  {goal}")
 
 
+#: Questions of part 1: one the words settle (``Matcher._lexically_sure``: the encoder of the
+#: ``multilingual`` extra stays unloaded) and one they leave unsure (the encoder loads: numpy, its
+#: state and the KB's phrasing vectors), each as JSON with --locale, table and reply, and detected.
+WHOLE_PROCESS_QUESTIONS = (
+    ("sure", "Can I change my delivery address?"),
+    ("unsure", "Hi, where is my parcel? I ordered 10 days ago and tracking hasn't moved"),
+)
+
+
+def loads_encoder(cmd: Sequence[str], env: dict[str, str]) -> bool:
+    """Whether a whole process loads the encoder: it imports numpy, which nothing else on suggest's
+    path does (``-X importtime`` lists every import; the stored encoder does not import its package)."""
+    done = subprocess.run([cmd[0], "-X", "importtime", *cmd[1:]], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, check=True, env=env)
+    return any(line.rsplit("|", 1)[-1].strip() == "numpy" for line in done.stderr.splitlines())
+
+
 def whole_process(runs: int) -> None:
     exe = [sys.executable, "-c", "from replykit.cli import main; main()"]
-    question = "Hi, where is my parcel? I ordered 10 days ago and tracking hasn't moved"
     base_cmd = [sys.executable, "-c", "import rapidfuzz, jinja2, yaml, babel, typer"]
     with tempfile.TemporaryDirectory(prefix="replykit-bench-") as cache:
         env = {**os.environ, "REPLYKIT_CACHE_DIR": cache}
-        rows = [
-            ("python -c 'import rapidfuzz, jinja2, yaml, babel, typer'", base_cmd, "baseline"),
-            ("suggest --locale en --format json",
-             [*exe, "suggest", "--kb", str(REPO), "--locale", "en", "--format", "json", question], "~1.08x"),
-            ("suggest --locale en (table + rendered reply)",
-             [*exe, "suggest", "--kb", str(REPO), "--locale", "en", question], "<= 1.35x"),
-            ("suggest --format json (language detected)",
-             [*exe, "suggest", "--kb", str(REPO), "--format", "json", question], "<= 1.30x"),
-        ]
+        rows = [("python -c 'import rapidfuzz, jinja2, yaml, babel, typer'", base_cmd, "baseline")]
+        for label, question in WHOLE_PROCESS_QUESTIONS:
+            rows += [
+                (f"{label}: suggest --locale en --format json",
+                 [*exe, "suggest", "--kb", str(REPO), "--locale", "en", "--format", "json", question], "~1.08x"),
+                (f"{label}: suggest --locale en (table + reply)",
+                 [*exe, "suggest", "--kb", str(REPO), "--locale", "en", question], "<= 1.35x"),
+                (f"{label}: suggest --format json (detected)",
+                 [*exe, "suggest", "--kb", str(REPO), "--format", "json", question], "<= 1.30x"),
+            ]
         # An installed replykit has bytecode, as the baseline's libraries do; a checkout run with
         # PYTHONDONTWRITEBYTECODE=1 would recompile every module of ours in every process.
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src")], check=True,
                        stdout=subprocess.DEVNULL)
         for _, cmd, _ in rows[1:]:
-            wall(cmd, 2, env)  # fill the KB, index, language-model and template caches
+            wall(cmd, 2, env)  # fill the KB, index, language-model, encoder and template caches
         figures = interleaved([cmd for _, cmd, _ in rows], runs, env)
         (base_wall, base_cpu) = figures[0]
         print(f"\n1. one question, whole process, sample KB (cached index; medians of {runs} interleaved runs)")
+        for n, (label, question) in enumerate(WHOLE_PROCESS_QUESTIONS):
+            loaded = loads_encoder(rows[1 + 3 * n][1], env)
+            print(f"   {label}: {question!r} (the encoder {'loads' if loaded else 'stays unloaded'})")
         print(f"{'what':52} {'wall':>12} {'ratio':>8} {'CPU':>12} {'ratio':>8}  goal")
         for (name, _, goal), (wall_s, cpu_s) in zip(rows, figures, strict=True):
             ratios = f"{wall_s / base_wall:7.2f}x {cpu_s:9.3f} s  {cpu_s / base_cpu:7.2f}x"

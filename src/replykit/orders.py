@@ -19,7 +19,6 @@ orders:
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -194,6 +193,8 @@ def _csv_records(text: str, number: str) -> list[Mapping[str, Any]]:
 
     The order's own columns come from its first row; every row is kept under ``lines``.
     """
+    import csv  # here: a KB without a CSV order export never pays for it
+
     orders: dict[str, dict[str, Any]] = {}
     header = text.split("\n", 1)[0]
     try:  # spreadsheets in many European locales save with ';', some exports use tabs

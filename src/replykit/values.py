@@ -13,8 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from replykit.errors import RenderError
 from replykit.kb.model import TEMPLATE_GLOBALS, Entry
@@ -28,6 +27,9 @@ from replykit.variable_types import (
     parse_typed,
     sample_value,
 )
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 #: Keys of an order file with a meaning of their own (besides the entry's variables).
 ORDER_KEYS = ("customer", "timezone")
@@ -157,6 +159,8 @@ def _empty_required(name: str, origin: str) -> RenderError:
 
 def parse_timezone(name: str, origin: str) -> ZoneInfo:
     """An IANA time zone such as Asia/Tokyo; ``origin`` says where the name came from."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # here: a reply without a time zone never pays for it
+
     try:
         if not name or name.startswith(("/", ".")) or ".." in name:
             raise ValueError(name)

