@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from replykit.matching.message import essential_text
+from replykit.matching.message import essential_text, request_text
 
 from .conftest import RunCLI, WriteKB
 
@@ -104,3 +104,56 @@ def test_a_message_that_is_only_thanks_still_finds_the_thanks_entry(write_kb: Wr
 )
 def test_essential_text(message: str, essential: str) -> None:
     assert essential_text(message) == essential
+
+
+DAMAGED = {
+    **FILES,
+    "kb/damaged-item.yaml": """
+        id: damaged-item
+        questions:
+          en: ["the item arrived broken", "my parcel was damaged in transit"]
+          de: ["die Ware ist beschädigt angekommen", "der Artikel ist kaputt"]
+          ja: ["商品が壊れて届きました", "箱がつぶれていました"]
+        """,
+    "kb/return-item.yaml": """
+        id: return-item
+        questions:
+          en: ["how do I return the jacket", "I want to send it back", "how do I proceed with a return"]
+          de: ["wie kann ich die Jacke zurückschicken", "wie gehe ich bei einer Rücksendung vor"]
+          ja: ["返品の方法を教えてください", "返品したいのですが対応をお願いします"]
+        """,
+    "templates/en/damaged-item.j2": "Sorry it arrived damaged.\n",
+}
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Guten Tag,\n\nder Artikel ist kaputt angekommen, die Ware ist beschädigt.\nWie gehen wir jetzt vor?\n\n"
+        "Mit freundlichen Grüßen\nSabine",
+        "Hi,\nmy parcel was damaged in transit and the item arrived broken. How should I proceed?\nThanks\nTom",
+        "お世話になっております。\n注文した商品が壊れて届きました。\nご対応をお願いいたします。\n田中",
+    ],
+)
+def test_a_follow_up_that_asks_nothing_does_not_decide(write_kb: WriteKB, run_cli: RunCLI, message: str) -> None:
+    root = write_kb(DAMAGED, config="source_locale: en\nlocales: [en, de, ja]\n")
+    result = run_cli("suggest", "--kb", str(root), "--format", "json", input=message)
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["matches"][0]["id"] == "damaged-item"
+
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        ("The lid is cracked. What should I do now?", "The lid is cracked."),
+        ("Leider ist der Kessel verbeult.\nWie gehen wir jetzt vor?", "Leider ist der Kessel verbeult."),
+        ("Me llegó roto. ¿Qué hago?", "Me llegó roto."),
+        ("Il est cassé. Que dois-je faire ?", "Il est cassé."),
+        ("荷物が壊れていました。どうすればいいですか？", "荷物が壊れていました。"),
+        # Left alone: the follow-up is all there is, or it asks something of its own.
+        ("What now?", "What now?"),
+        ("The lid is cracked. What should I do if it leaks?", "The lid is cracked. What should I do if it leaks?"),
+    ],
+)
+def test_request_text_drops_a_follow_up_that_asks_nothing(message: str, asked: str) -> None:
+    assert request_text(message) == asked

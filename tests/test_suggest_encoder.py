@@ -128,3 +128,34 @@ def test_check_says_the_extra_is_missing(write_kb: WriteKB) -> None:
 def test_check_is_quiet_about_the_encoder_when_installed(write_kb: WriteKB, run_cli: RunCLI) -> None:
     result = run_cli("check", "--kb", str(write_kb(ENGLISH_ONLY, config=EN_CONFIG)))
     assert result.exit_code == 0 and "encoder" not in result.stderr
+
+
+#: Two entries that share "my order": a repeat of a phrasing leads, but not by far.
+NEAR_ENTRIES = {
+    "kb/track-order.yaml": """
+        id: track-order
+        questions:
+          en: ["Where is my order?", "My parcel has not arrived yet", "Can I track my package?", "The delivery is late"]
+    """,
+    "kb/order-confirmation.yaml": """
+        id: order-confirmation
+        questions:
+          en: ["Is my order confirmed?", "Did my order go through?", "I did not get a confirmation e-mail for my order"]
+    """,
+    "kb/cancel-order.yaml": ENGLISH_ONLY["kb/cancel-order.yaml"],
+    "templates/en/track-order.j2": "Your parcel is on its way.\n",
+    "templates/en/order-confirmation.j2": "Your order is confirmed.\n",
+    "templates/en/cancel-order.j2": "Your order is cancelled.\n",
+}
+
+
+def test_a_repeated_phrasing_is_answered_without_the_encoder(write_kb: WriteKB, run_cli: RunCLI) -> None:
+    kb = write_kb(NEAR_ENTRIES, config=EN_CONFIG)
+    answer = _suggest_json(run_cli, kb, "where is my order")
+    matches = answer["matches"]
+    assert isinstance(matches, list) and matches[0]["id"] == "track-order" and answer["confident"] is True
+    assert all("encoder" not in m["explanation"] for m in matches)
+    assert not list(Path(os.environ["REPLYKIT_CACHE_DIR"]).glob("encoded-*.bundle"))
+    reworded = _suggest_json(run_cli, kb, "has my stuff shipped yet")
+    reworded_matches = reworded["matches"]
+    assert isinstance(reworded_matches, list) and "encoder" in reworded_matches[0]["explanation"]

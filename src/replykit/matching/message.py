@@ -61,7 +61,10 @@ _CLOSING = LazyPattern(
     )\b""",
     re.IGNORECASE | re.VERBOSE,
 )
-_CJK_CLOSING = LazyPattern(r"^\s*(?:よろしくお願い|宜しくお願い|どうぞよろしく|以上(?:です|、|。|$)|谢谢|謝謝|此致)")
+_CJK_CLOSING = LazyPattern(
+    r"^\s*(?:よろしくお願い|宜しくお願い|どうぞよろしく|以上(?:です|、|。|$)|谢谢|謝謝|此致"
+    r"|ご?対応(?:を|の程|のほど)?(?:よろしく|宜しく)?お願い)"  # "please deal with it": a set closing
+)
 # The header above a quoted earlier message, and the lines of the quote itself.
 _REPLY_HEADER = LazyPattern(
     r"""^\s*(?:
@@ -191,17 +194,39 @@ _TURN = LazyPattern(
 )
 
 
+# A follow-up that asks nothing of its own ("What now?", "Wie gehen wir jetzt vor?", "¿Qué hago?"):
+# after the sentence that says what is wrong, it adds only the words of the KB's "how do I ..."
+# entries. Dropped when another sentence is left.
+_FOLLOW_UP = LazyPattern(
+    r"""(?:^|(?<=[.!?。！？\n]))\s*[¿¡]?(?:
+        (?:so\s+)?(?:what\s+now|what\s+(?:should|do|can)\s+(?:i|we)\s+do(?:\s+now)?
+            |how\s+(?:should|do|can)\s+(?:i|we)\s+proceed|how\s+do\s+we\s+go\s+from\s+here|please\s+advise)
+        |(?:und\s+)?(?:was\s+nun|wie\s+geht\s+es\s+(?:jetzt\s+|nun\s+)?weiter|wie\s+gehen\s+wir\s+(?:jetzt\s+|nun\s+)?vor
+            |was\s+(?:soll|kann)\s+ich\s+(?:jetzt\s+|nun\s+)?(?:tun|machen))
+        |(?:et\s+)?(?:que\s+(?:dois-je|puis-je|faire|faisons-nous)(?:\s+faire)?(?:\s+maintenant)?|comment\s+(?:procéder|faisons-nous))
+        |(?:y\s+)?(?:qué\s+(?:hago|hacemos|debo\s+hacer|puedo\s+hacer)(?:\s+ahora)?|cómo\s+(?:procedo|procedemos|seguimos))
+        |(?:どうすれば|どうしたら)(?:いい|よい|良い)(?:の)?(?:です|でしょう)?か?|怎么办
+    )\s*(?:[.!?。！？]+|(?=\n)|$)""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
 def request_text(text: str) -> str:
     """The part of a message that carries its request: without clauses that say what the customer
-    does not want, and from a sentence that turns to a problem ("But the lid is cracked") on.
+    does not want, without a follow-up that asks nothing of its own ("What now?"), and from a
+    sentence that turns to a problem ("But the lid is cracked") on.
 
     Unchanged when nothing with words would be left."""
     kept = text
-    lowered = text.lower()
+    if _SENTENCE_BREAK.search(text.strip()):
+        rest = _FOLLOW_UP.sub(" ", text)
+        if _has_words(rest):
+            kept = rest
+    lowered = kept.lower()
     if any(clue in lowered for clue in _NEGATION_CLUES) and any(verb in lowered for verb in _WANT_CLUES):
-        kept = _NOT_WANTED_CJK.sub("", _NOT_WANTED.sub(" ", text))
-        if not _has_words(kept):
-            kept = text
+        wanted = _NOT_WANTED_CJK.sub("", _NOT_WANTED.sub(" ", kept))
+        if _has_words(wanted):
+            kept = wanted
     turn = _TURN.search(kept) if _SENTENCE_BREAK.search(kept.strip()) else None
     if turn is not None and turn.start() > 0 and _has_words(kept[: turn.start()]):
         rest = kept[turn.start() :]
