@@ -28,6 +28,7 @@ from replykit import cache
 from replykit.kb.loader import entries_key
 from replykit.kb.model import KnowledgeBase
 from replykit.matching.normalize import normalize
+from replykit.records import Record
 
 #: A script's code-point ranges (first, last), checked character by character: as regular
 #: expressions they took ~3.5 ms to compile in every process that detects a language (``re``
@@ -198,8 +199,7 @@ def bcp47(locale: str) -> str:
     return locale.replace("_", "-")
 
 
-@dataclass(frozen=True)
-class Identified:
+class Identified(Record):
     """What a message is written in (``language``, BCP 47, any language fastText knows) and the KB
     locale its reply is in (``locale``: that language's, or where the KB's fallbacks route it)."""
 
