@@ -381,3 +381,30 @@ def test_trend_shows_a_rising_gap_and_weekly_counts(write_kb: WriteKB, run_cli: 
     assert sum(report["weeks"].values()) == 38
     assert "Trend (share of messages, 2026-W40 -> 2026-W44):" in text  # five weeks: a third of them (one) each side
     assert "▲ gift-card" in text
+
+
+def test_many_distinct_messages_count_as_suggest_answers_them(
+    write_kb: WriteKB, run_cli: RunCLI, tmp_path: Path
+) -> None:
+    # Enough new texts in one chunk for the scan to match them in its pool of processes.
+    root = write_kb(KB_FILES)
+    asked = ["where is my parcel", "refund not received", "cancel my order", "wo ist mein Paket",
+             "返金はいつですか", "how long does a refund take", "tracking number please", "Do you sell gift cards?"]
+    tails = ["", " today", " please", " urgently", " again", " now", " quickly", " for me", " asap", " thanks"]
+    lines = [f"{question}{tail}" for tail in tails for question in asked]
+    source = tmp_path / "chat.txt"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    report = _json(run_cli, "--kb", str(root), str(source))
+    batch = run_cli("suggest", "--kb", str(root), "--batch", str(source), "--format", "jsonl")
+    assert batch.exit_code == 0, batch.stderr
+
+    answers = [json.loads(line) for line in batch.stdout.splitlines()]
+    assert len(answers) == len(lines) == report["messages"] == 80
+    expected: dict[str, list[int]] = {}
+    for answer in answers:
+        counts = expected.setdefault(answer["matches"][0]["id"], [0, 0])
+        counts[0] += 1
+        counts[1] += answer["confident"]
+    assert {e["id"]: [e["count"], e["confident"]] for e in report["entries"] if e["count"]} == expected
+    assert report["confident"] == sum(a["confident"] for a in answers)
