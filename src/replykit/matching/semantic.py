@@ -12,8 +12,8 @@ covers.
 Reading it needs no numpy: the pieces are one sorted text, looked up in its UTF-8 bytes
 (:class:`PieceTable`: a ``bisect`` over the first piece of each of a few hundred chunks, then over
 that chunk's pieces, split on first use), the piece scores one ``array``, and a text reads only
-its own pieces' rows from the file (``pread``). A process pays well under a millisecond to open the
-table (splitting all 60,632 pieces into strings took ~7 ms, in every process).
+its own pieces' rows from the file (``pread``). A process pays about 1.5 ms to open the table
+(splitting all 60,632 pieces into strings took ~7 ms more, in every process).
 
 :func:`embed_texts` is the public entry point for other modules (insights groups questions with
 it): ``embed_texts(texts) -> list[array('f')]``, one unit-length vector of :attr:`Embedder.dim`
