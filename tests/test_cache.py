@@ -308,3 +308,37 @@ def test_replykits_own_default_folder_left_group_writable_is_made_private(write_
     assert (folder / "templates").stat().st_mode & 0o777 == 0o700  # a new one: the old one was set aside
     assert not (folder / "templates" / "0123-4567.code").exists()
     assert not any(p.name.endswith(".pickle") for p in folder.iterdir())
+
+
+@pytest.mark.parametrize("kernel_copy", [True, False], ids=["copy_file_range", "read-and-write"])
+def test_a_bundle_array_made_of_parts_of_another_bundle_reads_back_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel_copy: bool
+) -> None:
+    """An update writes a new bundle from spans of an earlier one (copied by the kernel, or read and
+    written where the kernel cannot): the bytes read back are the parts in order, and rows read with
+    pread are those of the map."""
+    from array import array
+
+    from replykit import cache
+
+    monkeypatch.setenv("REPLYKIT_CACHE_DIR", str(tmp_path / "cache"))
+    if not kernel_copy:
+        monkeypatch.delattr(os, "copy_file_range", raising=False)
+    first = cache.cache_file("test", "first", fmt=1, suffix="bundle")
+    second = cache.cache_file("test", "second", fmt=1, suffix="bundle")
+    assert first is not None and second is not None
+    old = array("f", [float(i) for i in range(10_000)])
+    cache.write_bundle(first, {"n": 1}, {"rows": old})
+    stored = cache.read_bundle(first)
+    assert stored is not None
+    spans = [stored.span("rows", 4 * 100, 4 * 50), stored.span("rows", 4 * 9_000, 4 * 1_000)]
+    assert None not in spans and stored.span("rows", 4 * 9_999, 8) is None  # past the end
+    fresh = array("f", [-1.0, -2.0, -3.0])
+    cache.write_bundle(second, {"n": 2}, {"rows": [spans[0], fresh, spans[1]], "tail": array("q", [7])})
+    new = cache.read_bundle(second)
+    assert new is not None
+    assert new.arrays["rows"].cast("f").tolist() == [*old[100:150], *fresh, *old[9_000:10_000]]
+    assert new.arrays["tail"].tolist() == [7]
+    out = array("f", [0.0] * 3)
+    assert new.read_into("rows", 4 * 50, out) and out.tolist() == fresh.tolist()
+    assert not new.read_into("rows", 4 * 1_052, out)  # past the end: nothing read

@@ -13,7 +13,15 @@ import numpy.typing as npt
 
 from replykit.kb.loader import load_kb
 from replykit.kb.stored import questions_digests
-from replykit.matching.encoded import CLOSEST_CANDIDATES, CLOSEST_SHARE, EncodedKB, encode_kb, encoded_kb
+from replykit.matching.encoded import (
+    CLOSEST_CANDIDATES,
+    CLOSEST_SHARE,
+    EncodedKB,
+    _save,
+    _stored,
+    encode_kb,
+    encoded_kb,
+)
 from replykit.matching.encoder import Encoder, load_encoder
 from replykit.matching.index import load_index
 from tests.conftest import RunCLI, WriteKB
@@ -91,3 +99,24 @@ def test_a_big_kb_ranks_its_nearest_entries_as_the_full_computation_does(tmp_pat
     top = np.argsort(-full)[:20]
     assert np.argsort(-got)[:20].tolist() == top.tolist()
     assert np.allclose(got[top], full[top], atol=1e-5)
+
+
+def test_stored_vectors_are_read_without_the_map_and_score_as_in_memory() -> None:
+    """A question reads its nearest entries' rows from the stored bundle with pread (a mapped page can
+    make 2 MB resident): the same scores, bit for bit, as the vectors held in memory."""
+    rng = np.random.default_rng(3)
+    entries = CLOSEST_CANDIDATES * 3
+    per_entry = rng.integers(0, 6, size=entries)
+    vectors = rng.normal(size=(int(per_entry.sum()), 512)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    starts = np.concatenate([[0], np.cumsum(per_entry)[:-1]]).astype(np.int64)
+    ids = [f"e{i:04d}" for i in range(entries)]
+    in_memory = EncodedKB(ids, vectors, starts)
+    _save("k" * 32, {entry_id: bytes(16) for entry_id in ids}, in_memory)
+    found = _stored("k" * 32)
+    assert found is not None
+    stored = found[1]
+    assert stored._stored is not None  # read with pread, not through the map
+    for first in (0, 17, len(vectors) - 1):
+        query = vectors[first] * 0.6 + vectors[len(vectors) // 2] * 0.8
+        assert stored.scores(query).tobytes() == in_memory.scores(query).tobytes()

@@ -35,6 +35,7 @@ import re
 import stat
 import sys
 import time
+import weakref
 from array import array
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -219,11 +220,13 @@ def cache_file(kind: str, key: str, *, fmt: int, deps: Sequence[str] = (), suffi
 
 
 def write_atomic(
-    path: Path, data: bytes | Sequence[bytes | memoryview], *, mode: int | None = None, durable: bool = False
+    path: Path, data: bytes | Sequence[bytes | memoryview | FileSpan], *, mode: int | None = None,
+    durable: bool = False,
 ) -> None:
     """Write a file so that readers see the old or the new content, never a half-written one.
 
-    ``data`` may be a list of parts, written in turn (a big index is never joined in memory).
+    ``data`` may be a list of parts, written in turn (a big index is never joined in memory); a
+    :class:`FileSpan` part is copied from its file by the kernel.
     The file is private (0600) unless ``mode`` says otherwise, set before it takes the name, so
     it is never seen with other permissions; ``durable`` flushes it to disk first (a user's file,
     not a cache that can be rebuilt)."""
@@ -236,7 +239,11 @@ def write_atomic(
             if mode is not None:
                 os.fchmod(f.fileno(), mode)
             for part in (data,) if isinstance(data, bytes) else data:
-                f.write(part)
+                if isinstance(part, FileSpan):
+                    f.flush()
+                    _copy_span(part, f.fileno())
+                else:
+                    f.write(part)
             if durable:
                 f.flush()
                 os.fsync(f.fileno())
@@ -246,7 +253,7 @@ def write_atomic(
         raise
 
 
-def _store(path: Path | None, data: bytes | Sequence[bytes | memoryview]) -> None:
+def _store(path: Path | None, data: bytes | Sequence[bytes | memoryview | FileSpan]) -> None:
     if path is None:
         return
     try:
@@ -344,6 +351,42 @@ class TextTable(Sequence[str]):
         return at if at < len(self) and self.raw(at) == key else None
 
 
+class FileSpan:
+    """Bytes of an open file, written into a new file by the kernel (``copy_file_range``) without
+    passing through this process: an update that keeps most of a 256 MB bundle copies it this way."""
+
+    __slots__ = ("fd", "offset", "size")
+
+    def __init__(self, fd: int, offset: int, size: int) -> None:
+        self.fd, self.offset, self.size = fd, offset, size
+
+
+def _copy_span(span: FileSpan, out: int) -> None:
+    """Append ``span`` at ``out``'s position (the kernel copies; else through an 8 MB buffer)."""
+    done = 0
+    copy = getattr(os, "copy_file_range", None)
+    while copy is not None and done < span.size:
+        try:
+            got = copy(span.fd, out, span.size - done, span.offset + done)
+        except OSError:  # another file system, or no such call in this kernel
+            break
+        if got <= 0:
+            break
+        done += got
+    while done < span.size:
+        chunk = os.pread(span.fd, min(span.size - done, 8 << 20), span.offset + done)
+        if not chunk:
+            raise OSError(errno.EIO, "the file to copy from is shorter than expected")
+        _write_all(out, chunk)
+        done += len(chunk)
+
+
+def _write_all(out: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(out, view) :]
+
+
 class Bundle:
     """A bundle read from disk: ``meta`` (JSON), typed ``arrays``, ``texts`` (lists of str) and
     ``tables`` (:class:`TextTable`, read lazily).
@@ -353,12 +396,48 @@ class Bundle:
     """
 
     def __init__(
-        self, meta: Any, arrays: dict[str, memoryview], texts: dict[str, list[str]], tables: dict[str, TextTable]
+        self, meta: Any, arrays: dict[str, memoryview], texts: dict[str, list[str]], tables: dict[str, TextTable],
+        offsets: dict[str, int] | None = None, fd: int | None = None,
     ) -> None:
         self.meta = meta
         self.arrays = arrays
         self.texts = texts
         self.tables = tables
+        #: Where each array starts in the file, for :meth:`read_into`.
+        self._offsets = offsets or {}
+        self._fd = fd
+        if fd is not None:
+            weakref.finalize(self, os.close, fd)
+
+    def span(self, name: str, start: int, size: int) -> FileSpan | None:
+        """Bytes ``start`` to ``start + size`` of array ``name``, to copy into a new bundle (None
+        when they are not all there)."""
+        base = self._offsets.get(name)
+        array_size = self.arrays[name].nbytes if name in self.arrays else 0
+        if self._fd is None or base is None or start < 0 or size < 0 or start + size > array_size:
+            return None
+        if not hasattr(os, "pread"):  # no positioned reads here (Windows): the caller copies otherwise
+            return None
+        return FileSpan(self._fd, base + start, size)
+
+    def read_into(self, name: str, start: int, out: ArrayLike) -> bool:
+        """Copy the bytes of array ``name`` from byte ``start`` into ``out`` (a writable buffer)
+        with ``pread``, not through the map: a mapped page of a file the kernel caches in large
+        folios makes up to 2 MB resident, so reading 256 scattered rows through the map counted
+        230 MB against the process. False when the bytes are not all there."""
+        view = memoryview(out).cast("B")
+        base = self._offsets.get(name)
+        array_size = self.arrays[name].nbytes if name in self.arrays else 0
+        preadv = getattr(os, "preadv", None)  # None on Windows: the caller reads through the map
+        if preadv is None or self._fd is None or base is None or start < 0 or start + view.nbytes > array_size:
+            return False
+        done = 0
+        while done < view.nbytes:
+            got = preadv(self._fd, [view[done:]], base + start + done)
+            if got <= 0:
+                return False
+            done += got
+        return True
 
 
 ArrayLike = Any  # array.array, bytes or memoryview: anything exporting a contiguous buffer
@@ -371,26 +450,31 @@ def write_bundle(
     texts: Mapping[str, Sequence[str]] | None = None,
     tables: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
-    """Store ``meta`` (JSON-able), typed arrays (``array('i')``, ...) and lists of strings: ``texts``
-    are read back whole, ``tables`` one string at a time (:class:`TextTable`)."""
+    """Store ``meta`` (JSON-able), typed arrays (``array('i')``, ..., or a list of parts of one byte
+    array: buffers and :class:`FileSpan`) and lists of strings: ``texts`` are read back whole,
+    ``tables`` one string at a time (:class:`TextTable`)."""
     if path is None:
         return
     layout: dict[str, list[object]] = {}
-    blobs: list[bytes | memoryview] = []
+    blobs: list[bytes | memoryview | FileSpan] = []
     offset = 0
 
-    def add(name: str, typecode: str, data: bytes | memoryview) -> None:
+    def add(name: str, typecode: str, *parts: bytes | memoryview | FileSpan) -> None:
         nonlocal offset
-        size = data.nbytes if isinstance(data, memoryview) else len(data)
+        size = sum(p.nbytes if isinstance(p, memoryview) else p.size if isinstance(p, FileSpan) else len(p)
+                   for p in parts)
         pad = -size % _ALIGN
         layout[name] = [typecode, offset, size]
-        blobs.append(data)  # the arrays themselves, not copies: written straight to the file
+        blobs.extend(parts)  # the arrays themselves, not copies: written straight to the file
         blobs.append(b"\0" * pad)
         offset += size + pad
 
     for name, values in (arrays or {}).items():
+        if isinstance(values, list):  # parts of one byte array: bytes, buffers, spans of another file
+            add(name, "B", *(p if isinstance(p, FileSpan) else _raw_bytes(memoryview(p)) for p in values))
+            continue
         view = memoryview(values)
-        add(name, view.format, view.cast("B") if view.format != "B" else view)
+        add(name, view.format, _raw_bytes(view))
     text_layout: dict[str, str] = {}
     for name, strings in (texts or {}).items():
         if any("\0" in s for s in strings):  # cannot join on NUL: JSON keeps it exact
@@ -417,22 +501,33 @@ def write_bundle(
     _prune_now_and_then(path)
 
 
+def _raw_bytes(view: memoryview) -> bytes | memoryview:
+    """The bytes of a buffer, without a copy (an empty one has no bytes to view: numpy's (0, 512)
+    array cannot be cast)."""
+    if not view.nbytes:
+        return b""
+    return view.cast("B") if view.format != "B" or view.ndim != 1 else view
+
+
 def read_bundle(path: Path | None) -> Bundle | None:
     """A stored bundle, or None when it is missing, truncated or not a bundle."""
     if path is None:
         return None
     try:
-        with open(path, "rb") as f:
-            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):  # ValueError: an empty file cannot be mapped
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
         return None
     try:
-        return _parse_bundle(mapped)
-    except (ValueError, TypeError, KeyError, IndexError, RecursionError):
-        return None
+        mapped = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        bundle = _parse_bundle(mapped, fd)
+    except (OSError, ValueError, TypeError, KeyError, IndexError, RecursionError):  # ValueError: an empty file
+        bundle = None
+    if bundle is None:
+        os.close(fd)
+    return bundle
 
 
-def _parse_bundle(mapped: mmap.mmap) -> Bundle | None:
+def _parse_bundle(mapped: mmap.mmap, fd: int | None = None) -> Bundle | None:
     if mapped[: len(_MAGIC)] != _MAGIC or len(mapped) < len(_MAGIC) + 8:
         return None
     length = int.from_bytes(mapped[len(_MAGIC) : len(_MAGIC) + 8], "little")
@@ -446,10 +541,12 @@ def _parse_bundle(mapped: mmap.mmap) -> Bundle | None:
         return None
     whole = memoryview(mapped)
     arrays: dict[str, memoryview] = {}
+    begins: dict[str, int] = {}
     for name, (typecode, offset, size) in header["arrays"].items():
         begin = base + int(offset)
         if offset < 0 or size < 0 or begin + size > len(mapped):
             return None
+        begins[name] = begin
         view = whole[begin : begin + size]
         arrays[name] = view.cast(typecode) if typecode != "B" else view
     texts: dict[str, list[str]] = {}
@@ -468,7 +565,7 @@ def _parse_bundle(mapped: mmap.mmap) -> Bundle | None:
         if len(offsets) < 1 or offsets[0] != 0 or offsets[-1] != len(blob):
             return None
         tables[name] = TextTable(blob, offsets)
-    return Bundle(header["meta"], arrays, texts, tables)
+    return Bundle(header["meta"], arrays, texts, tables, begins, fd)
 
 
 # ---- pruning ---------------------------------------------------------------------------------

@@ -52,11 +52,15 @@ class EncodedKB:
         vectors: npt.NDArray[np.float32],
         starts: npt.NDArray[np.int64],
         centroids: npt.NDArray[np.float32] | None = None,
+        stored: cache.Bundle | None = None,
     ) -> None:
         import numpy as np
 
         self.entry_ids = entry_ids
         self.vectors = vectors
+        #: The bundle ``vectors`` are mapped from: a question reads its few rows from it with
+        #: ``pread`` (:meth:`replykit.cache.Bundle.read_into`), not through the map.
+        self._stored = stored
         #: Row where each entry's phrasings start, and where they end.
         self.starts = starts
         self.ends = np.append(starts[1:], len(vectors)).astype(np.int64)
@@ -79,11 +83,30 @@ class EncodedKB:
             chosen = nearest[:CLOSEST_CANDIDATES]
             chosen = chosen[self._has_rows[chosen]]
             out[self._has_rows] = centroid[self._has_rows]  # the others: their centroid alone
-        closest = np.array(
-            [float(np.max(self.vectors[self.starts[e] : self.ends[e]] @ query)) for e in chosen], dtype=np.float32
-        )
-        out[chosen] = (1.0 - CLOSEST_SHARE) * centroid[chosen] + CLOSEST_SHARE * closest
+        chosen = np.sort(chosen)
+        if len(chosen):
+            rows, at = self._rows_of(chosen)
+            closest = np.maximum.reduceat(rows @ query, at)
+            out[chosen] = (1.0 - CLOSEST_SHARE) * centroid[chosen] + CLOSEST_SHARE * closest
         return out
+
+    def _rows_of(self, chosen: npt.NDArray[np.intp]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.intp]]:
+        """The phrasing rows of the ``chosen`` entries (sorted, each with rows) in one block, and
+        where each entry's rows start in it: one product for all of them, the same arithmetic
+        whether the vectors are in memory or stored."""
+        import numpy as np
+
+        counts = self.ends[chosen] - self.starts[chosen]
+        at = np.zeros(len(chosen), dtype=np.intp)
+        np.cumsum(counts[:-1], out=at[1:])
+        block = np.empty((int(counts.sum()), DIM), dtype=np.float32)
+        row_bytes = DIM * block.itemsize
+        for k, e in enumerate(chosen.tolist()):
+            first, end = int(self.starts[e]), int(self.ends[e])
+            part = block[int(at[k]) : int(at[k]) + end - first]
+            if self._stored is None or not self._stored.read_into("vectors", first * row_bytes, part):
+                part[:] = self.vectors[first:end]
+        return block, at
 
 
 def _centroids(
@@ -127,7 +150,7 @@ def _stored(key: str) -> tuple[dict[str, bytes], EncodedKB] | None:
     except (KeyError, TypeError, ValueError):
         return None  # a damaged bundle: encode again
     digests = {entry_id: bytes(held[DIGEST_SIZE * i : DIGEST_SIZE * (i + 1)]) for i, entry_id in enumerate(entry_ids)}
-    return digests, EncodedKB(list(entry_ids), rows, starts, centroids.reshape(-1, DIM))
+    return digests, EncodedKB(list(entry_ids), rows, starts, centroids.reshape(-1, DIM), bundle)
 
 
 def _bundle_file(key: str) -> Path | None:
@@ -137,13 +160,18 @@ def _bundle_file(key: str) -> Path | None:
 def _save(key: str, digests: Mapping[str, bytes], encoded: EncodedKB) -> None:
     import numpy as np
 
-    arrays = {
+    arrays = {  # the arrays themselves (a memoryview each), not a bytes copy of 256 MB
         "digests": b"".join(digests[entry_id] for entry_id in encoded.entry_ids),
-        "vectors": np.ascontiguousarray(encoded.vectors, dtype=np.float32).tobytes(),
-        "starts": np.ascontiguousarray(encoded.starts, dtype=np.int64).tobytes(),
-        "centroids": np.ascontiguousarray(encoded.centroids, dtype=np.float32).tobytes(),
+        "vectors": np.ascontiguousarray(encoded.vectors, dtype=np.float32).data,
+        "starts": np.ascontiguousarray(encoded.starts, dtype=np.int64).data,
+        "centroids": np.ascontiguousarray(encoded.centroids, dtype=np.float32).data,
     }
     cache.write_bundle(_bundle_file(key), {"dim": DIM}, arrays, {"entry_ids": encoded.entry_ids})
+
+
+#: Texts encoded per call: the encoder's temporaries (three copies of its output) stay a few MB
+#: instead of three times the whole KB's vectors.
+ENCODE_BATCH = 2048
 
 
 def encode_kb(
@@ -153,7 +181,8 @@ def encode_kb(
     earlier: tuple[dict[str, bytes], EncodedKB] | None,
 ) -> EncodedKB:
     """Every entry's phrasing vectors: an entry whose questions digest is unchanged since ``earlier``
-    keeps its stored rows; the others (and every entry without ``earlier``) are encoded, in one batch."""
+    keeps its stored rows; the others (and every entry without ``earlier``) are encoded, in batches
+    of :data:`ENCODE_BATCH` texts written into place (one array of the KB's vectors, no copies)."""
     import numpy as np
 
     entry_ids = sorted(kb.entries)
@@ -166,28 +195,37 @@ def encode_kb(
             if i is not None and old_digests.get(entry_id) == digests[entry_id]:
                 reuse[entry_id] = (int(old.starts[i]), int(old.ends[i]))
     fresh_texts: list[str] = []
-    fresh_at: dict[str, tuple[int, int]] = {}
-    for entry_id in entry_ids:
-        if entry_id not in reuse:
-            texts = _entry_texts(kb, entry_id)
-            fresh_at[entry_id] = (len(fresh_texts), len(fresh_texts) + len(texts))
-            fresh_texts.extend(texts)
-    fresh = encoder.encode(fresh_texts) if fresh_texts else np.zeros((0, DIM), dtype=np.float32)
-    parts: list[npt.NDArray[np.float32]] = []
+    fresh_rows: list[int] = []  # where each fresh text's row goes
+    runs: list[list[int]] = []  # [old first row, old end row, new first row]: reused rows, merged
     starts: list[int] = []
     total = 0
     for entry_id in entry_ids:
         starts.append(total)
-        if entry_id in reuse and earlier is not None:
-            begin, end = reuse[entry_id]
-            part = earlier[1].vectors[begin:end]
+        found = reuse.get(entry_id)
+        if found is not None:
+            begin, end = found
+            if runs and runs[-1][1] == begin and runs[-1][2] + runs[-1][1] - runs[-1][0] == total:
+                runs[-1][1] = end
+            else:
+                runs.append([begin, end, total])
+            total += end - begin
         else:
-            begin, end = fresh_at[entry_id]
-            part = fresh[begin:end]
-        parts.append(part)
-        total += len(part)
-    vectors = np.concatenate(parts) if parts else np.zeros((0, DIM), dtype=np.float32)
-    return EncodedKB(entry_ids, np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(starts, dtype=np.int64))
+            texts = _entry_texts(kb, entry_id)
+            fresh_rows.extend(range(total, total + len(texts)))
+            fresh_texts.extend(texts)
+            total += len(texts)
+    vectors = np.empty((total, DIM), dtype=np.float32)
+    if earlier is not None:
+        row_bytes = DIM * vectors.itemsize
+        for begin, end, into in runs:
+            part = vectors[into : into + end - begin]
+            stored = earlier[1]._stored  # read with pread: mapping the old 256 MB would make it resident
+            if stored is None or not stored.read_into("vectors", begin * row_bytes, part):
+                part[:] = earlier[1].vectors[begin:end]
+    for first in range(0, len(fresh_texts), ENCODE_BATCH):
+        batch = fresh_texts[first : first + ENCODE_BATCH]
+        vectors[fresh_rows[first : first + len(batch)]] = encoder.encode(batch)
+    return EncodedKB(entry_ids, vectors, np.asarray(starts, dtype=np.int64))
 
 
 def encoded_kb(kb: KnowledgeBase, encoder: Encoder, *, use_cache: bool = True) -> EncodedKB:
@@ -206,6 +244,86 @@ def encoded_kb(kb: KnowledgeBase, encoder: Encoder, *, use_cache: bool = True) -
     for version in cache.versions(f"{folder_key(kb.root)}-index"):  # the index records the folder's versions
         if version != key and (earlier := _stored(version)) is not None:
             break
+    if earlier is not None and earlier[1]._stored is not None:
+        updated = _update_stored(key, kb, encoder, digests, earlier[0], earlier[1])
+        if updated is not None:
+            return updated
     encoded = encode_kb(kb, encoder, digests, earlier)
     _save(key, digests, encoded)
     return encoded
+
+
+def _update_stored(
+    key: str, kb: KnowledgeBase, encoder: Encoder, digests: Mapping[str, bytes], old_digests: Mapping[str, bytes],
+    old: EncodedKB,
+) -> EncodedKB | None:
+    """:func:`encode_kb` from a stored earlier version, written straight to the new bundle: the
+    unchanged entries' rows are copied file to file by the kernel and their centroids taken as
+    stored (computed from the same rows), so only the edited entries' rows pass through this
+    process. The stored result, or None when it could not be written (then the caller encodes in
+    memory)."""
+    import numpy as np
+
+    stored = old._stored
+    if stored is None:
+        return None
+    entry_ids = sorted(kb.entries)
+    at = {entry_id: i for i, entry_id in enumerate(old.entry_ids)}
+    row_bytes = DIM * 4
+    parts: list[list[int]] = []  # [first row, end row, 1 fresh / 0 copied from the earlier bundle]
+    starts: list[int] = []
+    centroids = np.empty((len(entry_ids), DIM), dtype=np.float32)
+    fresh_texts: list[str] = []
+    fresh_entries: list[tuple[int, int, int]] = []  # (entry, first fresh text, end)
+    run: list[int] | None = None  # the copied part being extended
+    total = 0
+    for k, entry_id in enumerate(entry_ids):
+        starts.append(total)
+        i = at.get(entry_id)
+        if i is not None and old_digests.get(entry_id) == digests[entry_id]:
+            begin, end = int(old.starts[i]), int(old.ends[i])
+            centroids[k] = old.centroids[i]
+            if run is not None and run[1] == begin:
+                run[1] = end
+            else:
+                if run is not None:
+                    parts.append(run)
+                run = [begin, end, 0]
+            total += end - begin
+            continue
+        if run is not None:
+            parts.append(run)
+            run = None
+        texts = _entry_texts(kb, entry_id)
+        fresh_entries.append((k, len(fresh_texts), len(fresh_texts) + len(texts)))
+        parts.append([len(fresh_texts), len(fresh_texts) + len(texts), 1])
+        fresh_texts.extend(texts)
+        total += len(texts)
+    if run is not None:
+        parts.append(run)
+    fresh = np.zeros((len(fresh_texts), DIM), dtype=np.float32)
+    for first in range(0, len(fresh_texts), ENCODE_BATCH):
+        fresh[first : first + ENCODE_BATCH] = encoder.encode(fresh_texts[first : first + ENCODE_BATCH])
+    for k, first, end in fresh_entries:
+        centroids[k] = _centroids(fresh[first:end], np.zeros(1, dtype=np.int64), np.array([end > first]))[0]
+    vectors: list[object] = []
+    for first, end, is_fresh in parts:
+        if is_fresh:
+            vectors.append(fresh[first:end].data)
+        else:
+            span = stored.span("vectors", first * row_bytes, (end - first) * row_bytes)
+            if span is None:
+                return None
+            vectors.append(span)
+    arrays = {
+        "digests": b"".join(digests[entry_id] for entry_id in entry_ids),
+        "vectors": vectors,
+        "starts": np.asarray(starts, dtype=np.int64).data,
+        "centroids": centroids.data,
+    }
+    try:
+        cache.write_bundle(_bundle_file(key), {"dim": DIM}, arrays, {"entry_ids": entry_ids})
+    except OSError:  # the earlier bundle became unreadable mid-copy: encode in memory
+        return None
+    found = _stored(key)
+    return found[1] if found is not None and found[1].entry_ids == entry_ids else None

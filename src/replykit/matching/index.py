@@ -410,10 +410,11 @@ def _vocabulary(by_language: Mapping[str, Sequence[str]]) -> list[str]:
 
 # ---- incremental update ---------------------------------------------------------------------
 
-#: Beyond this share of the entries to weigh again, building costs less than splicing (a splice
-#: costs about three times a build per posting it remakes). An edit that brings a common character
-#: n-gram into an entry, or takes its last one out, changes that n-gram's IDF and with it the
-#: vectors of every phrasing holding it.
+#: Beyond this share of the (entry, locale) groups to weigh again (both sides, words and character
+#: n-grams, counted apart), building costs less than splicing (a splice costs about three times a
+#: build per posting it remakes). An edit that brings a common character n-gram into an entry, or
+#: takes its last one out, changes that n-gram's IDF and with it the vectors of every phrasing
+#: holding it.
 SPLICE_SHARE = 0.25
 
 #: Per (entry, locale) group: its locale, its phrasings' texts and what the index reads of each.
@@ -430,10 +431,10 @@ def update_index(
     Entries whose questions did not change keep their meaning vectors. When the set of entries is
     the same (entries edited), the index is spliced: IDF counts entries, so an edit changes the
     weights of the terms that entered or left the edited entries, and with them the vectors of the
-    phrasings that hold such a term. Only the entries owning those phrasings are weighed again; every
-    other posting is copied. An entry added or removed changes every IDF: then the index is built
-    again, without embedding the unchanged entries again; so is it when more than ``splice_share``
-    of the entries would be weighed again.
+    phrasings that hold such a term. Only the (entry, locale) groups holding those phrasings are
+    weighed again (their centroids change too); every other posting is copied. An entry added or
+    removed changes every IDF: then the index is built again, without embedding the unchanged
+    entries again; so is it when more than ``splice_share`` of the groups would be weighed again.
     """
     entry_ids = sorted(kb.entries)
     same_model = embedder is not None and old.semantic_key == embedder.key
@@ -489,17 +490,32 @@ class _Splice:
                 out.append((locale, texts, [phrasing_terms(text, locale) for text in texts]))
         return out
 
-    def entries_using(self, table: PostingTable, slot: int) -> set[int]:
+    def old_group(self, g: int) -> tuple[str, list[str], list[tuple[tuple[str, ...], tuple[str, ...], list[str]]]]:
+        old = self.old
+        locale = old.group_locale[g]
+        texts = list(old.doc_text[self.doc_start[g] : self.doc_start[g + 1]])
+        return locale, texts, [phrasing_terms(text, locale) for text in texts]
+
+    def weighed_share(self, affected: Sequence[set[int]], before: Mapping[int, _Groups],
+                      after: Mapping[int, _Groups]) -> float:
+        """The share of the index's groups a splice weighs again, per side (what it costs)."""
+        edited = sum(len(groups) for groups in (*before.values(), *after.values()))
+        changed = set(self.changed)
+        group_entry = self.old.group_entry
+        others = sum(1 for groups in affected for g in groups if group_entry[g] not in changed)
+        return (others + edited) / max(2 * len(self.old.group_entry), 1)
+
+    def groups_using(self, table: PostingTable, slot: int) -> set[int]:
         start, end = table.starts[slot], table.starts[slot + 1]
-        group_entry, doc_group = self.old.group_entry, self.old.doc_group
-        return {group_entry[doc_group[d]] for d in table.items[start:end]}
+        return set(map(self.old.doc_group.__getitem__, table.items[start:end]))
 
     def run(self, embedder: Embedder | None, known: Mapping[str, Sequence[float]], share: float) -> SearchIndex:
         old, changed = self.old, set(self.changed)
         before = {e: self.old_groups(e) for e in self.changed}
         after = {e: self.new_groups(e) for e in self.changed}
-        # 1. The terms whose entry count changed, their new IDF, and the entries holding them.
-        affected = set(changed)
+        # 1. The terms whose entry count changed, their new IDF, and the groups holding them (a
+        # phrasing without such a term keeps its vector: the same IDFs give the same bits).
+        affected_groups: list[set[int]] = []
         new_idf: list[dict[str, float | None]] = []
         for side, table in ((0, old.words), (1, old.chars)):
             delta: Counter[str] = Counter()
@@ -509,48 +525,53 @@ class _Splice:
                 delta.update(now - was)
                 delta.subtract(was - now)
             idf: dict[str, float | None] = {}
+            groups_of_side: set[int] = set()
             for term, change in delta.items():
                 if not change:
                     continue
                 slot = table.slots.get(term)
-                users = set() if slot is None else self.entries_using(table, slot)
-                affected |= users
+                holding = set() if slot is None else self.groups_using(table, slot)
+                users = set(map(old.group_entry.__getitem__, holding))
+                groups_of_side |= holding
                 count = len(users) + change
                 idf[term] = math.log(1.0 + self.n / count) if count > 0 else None  # None: no entry uses it now
             new_idf.append(idf)
-        if len(affected) > len(self.entry_ids) * share:
-            raise _Inconsistent("too many entries to weigh again: a build costs less")
+            affected_groups.append(groups_of_side)
+        if self.weighed_share(affected_groups, before, after) > share:
+            raise _Inconsistent("too many groups to weigh again: a build costs less")
         # 2. The new layout: where each entry's groups and phrasings start.
         layout = self.layout(after)
-        # 3. The affected entries weighed again, in order (postings stay sorted by item).
+        # 3. Per side, the edited entries and the affected groups of the others weighed again, in
+        # order (postings stay sorted by item). Per table and term, one *replacement* per unit: its
+        # old items' range, and where its fresh postings are (a unit's postings of a term are
+        # consecutive: no per-posting bookkeeping).
         ordered = [_all_terms(old.words.slots), _all_terms(old.chars.slots)]
         slots = [ranks(terms) for terms in ordered]
-        fresh: dict[str, _Fresh] = {name: {} for name in _TABLES}
-        drops: dict[str, dict[str, list[int]]] = {name: defaultdict(list) for name in _TABLES}
+        fresh = {name: _Fresh() for name in _TABLES}
         touched: list[set[str]] = [set(), set()]
-        for e in sorted(affected):
-            groups = after[e] if e in changed else self.old_groups(e)
-            group_anchor = self.group_start[e]
-            doc_anchor = self.doc_start[group_anchor]
-            for side, table, name in ((0, old.words, "words"), (1, old.chars, "chars")):
-                centroids = _CENTROIDS[name]
-                # the old postings of this entry: dropped from their rows
-                old_group, old_doc = group_anchor, doc_anchor
-                for _, _, docs in before.get(e, groups):
-                    group_terms: set[str] = set()
-                    for doc in docs:
-                        held = set(doc[side])
-                        for t in held:
-                            drops[name][t].append(old_doc)
-                        group_terms |= held
-                        old_doc += 1
-                    for t in group_terms:
-                        drops[centroids][t].append(old_group)
-                    touched[side] |= group_terms
-                    old_group += 1
-                # the new ones: weighed with the new IDF
-                changes, at = new_idf[side], slots[side]
-                group, first = layout.entry_group[e], layout.entry_doc[e]
+        read: dict[int, _Groups] = {}
+        for side, table, name in ((0, old.words, "words"), (1, old.chars, "chars")):
+            units = sorted({(e, -1) for e in changed} | {
+                (old.group_entry[g], g) for g in affected_groups[side] if old.group_entry[g] not in changed
+            })
+            changes, at = new_idf[side], slots[side]
+            for e, g in units:
+                g0 = self.group_start[e]
+                if g < 0:  # an edited entry: all its groups, old and new
+                    groups, was_groups = after[e], before[e]
+                    g1 = self.group_start[e + 1]
+                    first_group, first_doc = layout.entry_group[e], layout.entry_doc[e]
+                else:  # one group of an unedited entry: the same phrasings, some with other IDFs
+                    if g not in read:
+                        read[g] = [self.old_group(g)]
+                    groups = was_groups = read[g]
+                    first_group = layout.entry_group[e] + g - g0
+                    first_doc = layout.entry_doc[e] + self.doc_start[g] - self.doc_start[g0]
+                    g0, g1 = g, g + 1
+                old_ranges = {"phrasings": (self.doc_start[g0], self.doc_start[g1]), "centroids": (g0, g1)}
+                was = {t for _, _, docs in was_groups for doc in docs for t in doc[side]}
+                weighed: list[tuple[list[Vector], Vector]] = []
+                using: set[str] = set()
                 for _, _, docs in groups:
                     terms = [d[0] if side == 0 else d[1] for d in docs]
                     weights: dict[str, float] = {}
@@ -559,13 +580,23 @@ class _Splice:
                             if t not in weights:
                                 found = changes.get(t, -1.0)
                                 weights[t] = table.idf[at[t]] if found == -1.0 or found is None else found
-                    touched[side].update(weights)
-                    phrasing_vectors, centroid = _weigh_group(terms, weights)
-                    for i, vec in enumerate(phrasing_vectors):
-                        _post_fresh(fresh[name], first + i, doc_anchor, vec)
-                    _post_fresh(fresh[centroids], group, group_anchor, centroid)
-                    group += 1
-                    first += len(docs)
+                    using.update(weights)
+                    weighed.append(_weigh_group(terms, weights))
+                held = was | using
+                touched[side] |= held
+                for table_name, kind in ((name, "phrasings"), (_CENTROIDS[name], "centroids")):
+                    lists = fresh[table_name]
+                    marks = lists.marks(held)
+                    item = first_doc if kind == "phrasings" else first_group
+                    for phrasing_vectors, centroid in weighed:
+                        if kind == "phrasings":
+                            for vec in phrasing_vectors:
+                                _post(lists, item, vec)
+                                item += 1
+                        else:
+                            _post(lists, item, centroid)
+                            item += 1
+                    lists.replace(held, marks, old_ranges[kind])
         # 4. Each table: untouched terms' rows copied, touched ones spliced.
         tables = {}
         for side, name in ((0, "words"), (1, "chars")):
@@ -573,7 +604,7 @@ class _Splice:
             for table_name, remap in ((name, layout.doc_remap), (_CENTROIDS[name], layout.group_remap)):
                 table, term_list = _splice_table(
                     getattr(old, table_name), ordered[side], slots[side], touched[side], new_idf[side],
-                    fresh[table_name], drops[table_name], remap,
+                    fresh[table_name], remap,
                 )
                 if shared is None:
                     shared = ranks(term_list)
@@ -698,19 +729,28 @@ def _all_terms(slots: Mapping[str, int]) -> list[str]:
     return sorted(slots, key=slots.__getitem__)
 
 
-#: Per term, postings made by an incremental update: new item numbers, weights, and per posting
-#: its *anchor*: the old number of its entry's first item (where its entry's old postings were).
-_Fresh: TypeAlias = "dict[str, tuple[array[int], array[float], list[int]]]"
+class _Fresh(_Lists):
+    """Per term, postings made by an incremental update (new item numbers, weights) and its
+    replacements: per unit weighed again (an edited entry, or one group of another), the old range of
+    its items (first, end) and where its fresh postings are in the term's arrays (start, stop)."""
 
+    __slots__ = ("replacements",)
 
-def _post_fresh(lists: _Fresh, item: int, anchor: int, vec: Vector) -> None:
-    for t, x in vec.items():
-        found = lists.get(t)
-        if found is None:
-            found = lists[t] = (array("i"), array("f"), [])
-        found[0].append(item)
-        found[1].append(x)
-        found[2].append(anchor)
+    def __init__(self) -> None:
+        super().__init__()
+        self.replacements: defaultdict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
+
+    def marks(self, terms: Iterable[str]) -> dict[str, int]:
+        """Where each term's next postings will start."""
+        items = self.items
+        return {t: len(items[t]) for t in terms}
+
+    def replace(self, terms: Iterable[str], marks: Mapping[str, int], old: tuple[int, int]) -> None:
+        """Record that in each term's row, the items in ``old`` give way to the postings made since ``marks``."""
+        items, replacements = self.items, self.replacements
+        first, end = old
+        for t in terms:
+            replacements[t].append((first, end, marks[t], len(items[t])))
 
 
 class _Inconsistent(Exception):
@@ -720,18 +760,19 @@ class _Inconsistent(Exception):
 
 def _splice_table(
     old: PostingTable, by_slot: list[str], slots: Mapping[str, int], touched: set[str],
-    new_idf: Mapping[str, float | None], fresh: _Fresh, drops: Mapping[str, list[int]], remap: list[int] | None,
+    new_idf: Mapping[str, float | None], fresh: _Fresh, remap: list[int] | None,
 ) -> tuple[PostingTable, list[str]]:
-    """``old`` with the rows of the touched terms spliced: the dropped items' postings cut out, the
-    fresh ones put in at their anchors; everything between is copied in bulk (items renumbered by
-    ``remap`` when some moved)."""
+    """``old`` with the rows of the touched terms spliced: each affected entry's old items cut out
+    and its fresh postings put in their place; everything between is copied in bulk (items
+    renumbered by ``remap`` when some moved)."""
     terms: list[str] = []
     idf: array[float] = array("d")
     starts: array[int] = array("q", [0])
     items: array[int] = array("i")
     weights: array[float] = array("f")
     row = old.items
-    no_fresh: tuple[array[int], array[float], list[int]] = (array("i"), array("f"), [])
+    no_items: array[int] = array("i")
+    no_weights: array[float] = array("f")
 
     def copy_postings(p: int, q: int) -> None:
         if p >= q:
@@ -761,35 +802,20 @@ def _splice_table(
         change = new_idf.get(term, -1.0)
         if change is None:
             continue  # no entry uses it any more
-        new_items, new_weights, anchors = fresh.get(term, no_fresh)
+        new_items = fresh.items.get(term, no_items)
+        new_weights = fresh.weights.get(term, no_weights)
         if slot is None:
             items.extend(new_items)
             weights.extend(new_weights)
         else:
             s0, s1 = old.starts[slot], old.starts[slot + 1]
-            cuts: list[tuple[int, int, int, int]] = []  # (position, 0 insert / 1 drop, first, end)
-            for item in drops.get(term, ()):
-                at = bisect.bisect_left(row, item, s0, s1)
-                if at == s1 or row[at] != item:
-                    raise _Inconsistent(term)
-                cuts.append((at, 1, 0, 0))
-            i = 0
-            while i < len(anchors):  # one insert per entry: its fresh postings are consecutive
-                j = i + 1
-                while j < len(anchors) and anchors[j] == anchors[i]:
-                    j += 1
-                cuts.append((bisect.bisect_left(row, anchors[i], s0, s1), 0, i, j))
-                i = j
-            cuts.sort()
             at = s0
-            for position, kind, first, stop in cuts:
-                copy_postings(at, position)
-                if kind:
-                    at = position + 1
-                else:
-                    at = max(at, position)
-                    items.extend(new_items[first:stop])
-                    weights.extend(new_weights[first:stop])
+            for first, stop, f0, f1 in fresh.replacements.get(term, ()):
+                cut = bisect.bisect_left(row, first, at, s1)
+                copy_postings(at, cut)
+                items.extend(new_items[f0:f1])
+                weights.extend(new_weights[f0:f1])
+                at = bisect.bisect_left(row, stop, cut, s1)
             copy_postings(at, s1)
         starts.append(len(items))
         terms.append(term)
@@ -971,4 +997,7 @@ def load_index(kb: KnowledgeBase, *, use_cache: bool = True, embedder: Embedder 
         index = build_index(kb, embedder)
     save_index(index, key, digests)
     cache.remember_version(owner, key)
-    return index
+    # The stored copy answers as the built one (the same arrays) from the memory map: the built
+    # one's dicts and lists (hundreds of MB on a big KB) are freed before the question goes on.
+    stored = restore_index(key, kb.fingerprint)
+    return stored if stored is not None and stored.semantic_key == index.semantic_key else index
