@@ -208,3 +208,30 @@ def test_a_stored_encoder_loads_without_importing_its_package() -> None:
         assert all(
             abs(a - b) < 1e-5 for row, want in zip(got, expected, strict=True) for a, b in zip(row, want, strict=True)
         )
+
+
+def test_each_command_runs_alone_from_its_own_module() -> None:
+    """A run imports only its command's module (``COMMAND_MODULES``): every command the app lists is
+    in that table under the module that defines it, and ``--help`` of each works in a fresh process."""
+    from typer.main import get_command
+
+    from replykit.cli import app
+    from replykit.cli.app import COMMAND_MODULES
+
+    listed = get_command(app).commands  # type: ignore[attr-defined]
+    assert set(listed) == set(COMMAND_MODULES)
+    for name, command in listed.items():
+        if name != "translations":  # a group: its module adds it with add_typer
+            assert command.callback.__module__ == f"replykit.cli.{COMMAND_MODULES[name]}", name
+    script = (
+        "import sys; from replykit.cli import main; sys.argv = ['replykit', *sys.argv[1:]]\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "print('CLI:' + ','.join(sorted(m for m in sys.modules if m.startswith('replykit.cli.'))))"
+    )
+    for name, module in COMMAND_MODULES.items():
+        args = [sys.executable, "-c", script, name, "--help"]
+        done = subprocess.run(args, capture_output=True, text=True, check=True)
+        assert f"Usage: replykit {name} " in done.stdout
+        loaded = done.stdout.splitlines()[-1].removeprefix("CLI:").split(",")
+        commands_loaded = {m for m in loaded if m.rsplit(".", 1)[-1] in COMMAND_MODULES.values()}
+        assert commands_loaded == {f"replykit.cli.{module}"}, (name, commands_loaded)

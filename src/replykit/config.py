@@ -14,12 +14,13 @@ A new section is one line in :data:`SECTIONS` and a reader; until it has a field
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from replykit.errors import KBError, LocaleError, Problem
 from replykit.kb.model import Config, KnowledgeBase, Position, frozen_map
+from replykit.records import Record, record_fields
 
 if TYPE_CHECKING:
     import yaml
@@ -32,8 +33,7 @@ CONFIG_NAME = "replykit.yaml"
 # ---- matching: -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MatchingSettings:
+class MatchingSettings(Record):
     """Thresholds that decide when a match is `confident`, and how signals are combined.
 
     Defaults were chosen once on the evaluation sets (e-commerce, banking, ten-language intents,
@@ -92,7 +92,7 @@ def matching_settings(kb: KnowledgeBase) -> MatchingSettings:
 
 
 def _matching_value(key: str, value: Any, pos: Position, problems: list[Problem]) -> float:
-    known = [f.name for f in fields(MatchingSettings)]
+    known = list(record_fields(MatchingSettings))
     if key not in known:
         problems.append(Problem(pos.path, pos.line, pos.column,
                                 f"unknown matching setting '{key}': use one of {', '.join(known)}"))
@@ -323,8 +323,7 @@ def _raw_section(name: str) -> Callable[[_Reader, yaml.Node], Mapping[str, Any]]
     return read
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(Record):
     """One top-level key of replykit.yaml: how to read it, and what to say when it is missing."""
 
     read: Callable[[_Reader, yaml.Node], Any]

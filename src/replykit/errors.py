@@ -7,8 +7,9 @@ asks for a report (exit 70), and shows the traceback with ``REPLYKIT_DEBUG=1``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from replykit.records import Record
 
 #: Documented exit codes, shared by every command.
 EXIT_OK = 0
@@ -31,8 +32,7 @@ class UserError(ReplykitError):
     exit_code = EXIT_USAGE
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
+class Problem(Record, order=True):
     """One thing wrong with a KB file, with the position a text editor can jump to."""
 
     path: Path

@@ -9,7 +9,6 @@ UTC on 22 November is already 23 November in Tokyo.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
@@ -21,6 +20,7 @@ from jinja2 import Undefined
 
 from replykit.errors import RenderError
 from replykit.l10n import babel_locale
+from replykit.records import Record
 from replykit.render_bounds import check_size
 from replykit.values import Missing, handles_missing
 from replykit.variable_types import (
@@ -57,8 +57,7 @@ def _check_defined(value: Any) -> None:
         value._fail_with_undefined_error()
 
 
-@dataclass(frozen=True)
-class Formatter:
+class Formatter(Record):
     """The formatting filters of one reply: its locale, its customer's time zone, its ``now``."""
 
     locale: str

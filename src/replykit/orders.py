@@ -24,13 +24,14 @@ import json
 import re
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from replykit.errors import RenderError, UserError
 from replykit.kb.model import Entry, KnowledgeBase
+from replykit.records import Record
 from replykit.values import parse_timezone, parse_values, read_order_file
 from replykit.variable_types import Money, ValueProblem, parse_typed, to_decimal
 
@@ -80,8 +81,7 @@ def _walk(value: Any, steps: Sequence[str]) -> Any:
 # ---- the orders: section ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class OrderMapping:
+class OrderMapping(Record):
     """How an export's nested order becomes the flat values a template sees."""
 
     fields: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
@@ -112,8 +112,7 @@ class OrderMapping:
         return flat
 
 
-@dataclass(frozen=True)
-class OrderSettings:
+class OrderSettings(Record):
     """The ``orders:`` section: where exports are, how order numbers look, and the mapping."""
 
     source: Path | None
@@ -441,8 +440,7 @@ def merge_values(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[
     return merged
 
 
-@dataclass(frozen=True)
-class FoundOrder:
+class FoundOrder(Record):
     """The order a reply was filled from, and where it came from."""
 
     number: str | None

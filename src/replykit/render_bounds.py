@@ -24,8 +24,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any
+
+from replykit.records import Record
 
 #: A reply longer than this is a runaway template, not a message to a customer.
 MAX_OUTPUT_CHARS = 100_000
@@ -47,8 +48,7 @@ class OutputTooLarge(Exception):
     """An operation would build a value larger than the output bound; raised before it runs."""
 
 
-@dataclass(frozen=True)
-class Bounds:
+class Bounds(Record):
     """The limits of one render: when it must have finished, and how large a value may grow."""
 
     deadline: float = math.inf

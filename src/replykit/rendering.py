@@ -15,7 +15,6 @@ import re
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any, Literal
@@ -45,6 +44,7 @@ from replykit.errors import MissingVariablesError, RenderError, display_path
 from replykit.formatting import FormatError, Formatter
 from replykit.kb.model import Entry, KnowledgeBase, TemplateFile
 from replykit.l10n import fallback_chain, normalize_locale
+from replykit.records import Record
 from replykit.render_bounds import (
     MAX_OUTPUT_CHARS,
     MAX_RENDER_SECONDS,
@@ -71,8 +71,7 @@ GREETING = "_greeting"
 SIGNATURE = "_signature"
 
 
-@dataclass(frozen=True)
-class RenderedReply:
+class RenderedReply(Record):
     """A finished reply and how it was made (the JSON output of ``replykit render``)."""
 
     text: str

@@ -14,15 +14,15 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from replykit.records import Record
 
-@dataclass(frozen=True)
-class Money:
+
+class Money(Record):
     """An amount in an ISO 4217 currency, kept as Decimal so that 19.99 stays 19.99."""
 
     amount: Decimal
@@ -230,8 +230,7 @@ def describe_value(value: Any) -> str:
 
 
 
-@dataclass(frozen=True)
-class VariableType:
+class VariableType(Record):
     """One declarable type: how a value of it is read, shown to lint, written as JSON and described."""
 
     name: str

@@ -11,7 +11,6 @@ import sys
 
 import typer
 
-from replykit.cli import commands  # noqa: F401  (registers the commands on the app)
 from replykit.cli.app import app
 
 #: Young-generation threshold of the garbage collector in a replykit process (Python's is 700).

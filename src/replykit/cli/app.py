@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import sys
 import traceback
@@ -21,26 +22,62 @@ if TYPE_CHECKING:
 
 
 
+#: Each command's module (``replykit.cli.<module>``), so that a run imports only the one it runs.
+#: ``replykit.cli.commands`` imports them all, in the order ``--help`` lists them.
+COMMAND_MODULES = {
+    "check": "check", "insights": "insights", "import": "import_kb", "init": "init", "export": "export",
+    "lint": "lint", "status": "lint", "diff": "lint", "mark-reviewed": "lint", "render": "render",
+    "suggest": "suggest", "serve": "serve", "desk": "desk", "list": "list", "translations": "translations",
+}
+
+
 class ReplykitTyper(MetavarTyper):
-    """The app, which builds only the command being run.
+    """The app, which imports and builds only the command being run.
 
     typer turns every registered command into a click command on each run (reading signatures and
-    annotations, ~3 ms a command); a run of ``replykit suggest`` needs one of the six. ``--help``,
-    ``--version`` and unknown names still see them all. (Test runners that call typer's
-    ``get_command`` directly get the whole app, as before.)
+    annotations, ~3 ms a command), and importing the other command modules costs ~3 ms more: a run of
+    ``replykit suggest`` needs one. ``--help``, ``--version`` and unknown names still see them all, and
+    so does anything that reads :attr:`registered_commands` outside a run (typer's ``get_command``
+    in test runners): the first read outside a run imports every command module.
     """
+
+    _commands: list[Any]
+    _running: str | None = None
+    _all_imported = False
+
+    @property
+    def registered_commands(self) -> list[Any]:
+        if self._running is None and not self._all_imported:
+            self._import_all()
+        return self._commands
+
+    @registered_commands.setter
+    def registered_commands(self, commands: list[Any]) -> None:
+        self._commands = commands
+
+    def _import_all(self) -> None:
+        self._all_imported = True
+        import replykit.cli.commands  # noqa: F401  (registers every command)
+
+        order = list(dict.fromkeys(COMMAND_MODULES.values()))
+        self._commands.sort(key=lambda c: order.index(str(c.callback.__module__).rsplit(".", 1)[-1]))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         argv = kwargs.get("args") or (args[0] if args else sys.argv[1:])
         wanted = str(argv[0]) if argv else ""
-        everything = self.registered_commands
-        chosen = [c for c in everything if _command_name(c) == wanted]
-        if chosen:
-            self.registered_commands = chosen
+        module = COMMAND_MODULES.get(wanted)
+        if module is None:
+            self._import_all()
+            return super().__call__(*args, **kwargs)
+        self._running = wanted
+        everything = self._commands
         try:
+            importlib.import_module(f"replykit.cli.{module}")
+            self._commands = [c for c in everything if _command_name(c) == wanted]
             return super().__call__(*args, **kwargs)
         finally:
-            self.registered_commands = everything
+            self._commands = everything
+            self._running = None
 
 
 def _command_name(info: Any) -> str:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from replykit.errors import RenderError, UserError
 from replykit.orders import FoundOrder, OrderSettings, OrderSource, default_currency, merge_values, typed_values
 from replykit.orders import values_for as order_values_for
+from replykit.records import Record
 
 if TYPE_CHECKING:
     from replykit.kb.model import Entry, KnowledgeBase
@@ -19,8 +20,7 @@ if TYPE_CHECKING:
     from replykit.usagelog import UsageLog
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(Record):
     """A suggestion and the reply rendered from its picked entry (or why it could not be rendered)."""
 
     suggestion: Suggestion

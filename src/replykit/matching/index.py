@@ -1061,27 +1061,44 @@ _TERMS_OF = {
 }
 
 
+#: How many looked-up terms :class:`StoredTerms` remembers before it starts afresh (a few MB).
+FOUND_TERMS_KEPT = 100_000
+
+
 class StoredTerms(Mapping[str, int]):
     """Term -> slot of a stored table, found by binary search in the memory-mapped sorted term list
-    (a slot is a term's rank in ``sorted``): no dict of 300,000 terms to build per question."""
+    (a slot is a term's rank in ``sorted``): no dict of 300,000 terms to build per question.
 
-    __slots__ = ("_table",)
+    Each search's answer is remembered: a batch or an insights scan asks for the same words and
+    n-grams again and again, and a search decodes ~17 strings of the table."""
+
+    __slots__ = ("_found", "_table")
 
     def __init__(self, table: cache.TextTable) -> None:
         self._table = table
+        self._found: dict[str, int | None] = {}
+
+    def _find(self, term: str) -> int | None:
+        found = self._found
+        if term in found:
+            return found[term]
+        if len(found) >= FOUND_TERMS_KEPT:
+            found.clear()
+        slot = found[term] = self._table.find(term)
+        return slot
 
     def get(self, term: str, default: Any = None) -> Any:
-        found = self._table.find(term)
+        found = self._find(term)
         return default if found is None else found
 
     def __getitem__(self, term: str) -> int:
-        found = self._table.find(term)
+        found = self._find(term)
         if found is None:
             raise KeyError(term)
         return found
 
     def __contains__(self, term: object) -> bool:
-        return isinstance(term, str) and self._table.find(term) is not None
+        return isinstance(term, str) and self._find(term) is not None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._table)

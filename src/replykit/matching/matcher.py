@@ -820,9 +820,14 @@ class Matcher:
             )
             return _Ranking(scored[:PART_TOP], confident=confident)
 
+        needed = whole[0].final * PART_LEAD
         for k, (head, tail) in enumerate(candidates):
             first = part_ranking(2 * k, head)
             if not self._is_part(first.scored):
+                continue
+            # A split is as strong as its weaker part: when the first part is already below what
+            # the split must reach, or below the best split so far, its second is not ranked.
+            if first.scored[0].final < needed or (best is not None and first.scored[0].final <= best[0]):
                 continue
             second = part_ranking(2 * k + 1, tail)
             if not self._is_part(second.scored) or first.scored[0].entry == second.scored[0].entry:
@@ -830,7 +835,7 @@ class Matcher:
             strength = min(first.scored[0].final, second.scored[0].final)
             if best is None or strength > best[0]:
                 best = (strength, (head, first), (tail, second))
-        if best is None or best[0] < whole[0].final * PART_LEAD:
+        if best is None or best[0] < needed:
             return None
         return best[1], best[2]
 
