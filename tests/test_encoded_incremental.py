@@ -84,14 +84,19 @@ def test_suggest_after_an_edit_finds_the_new_phrasing(write_kb: WriteKB, run_cli
     assert json.loads(result.stdout)["matches"][0]["id"] == "payment-methods"
 
 
-def test_a_big_kb_ranks_its_nearest_entries_as_the_full_computation_does(tmp_path: Path) -> None:
-    rng = np.random.default_rng(7)
-    entries = CLOSEST_CANDIDATES * 4
-    per_entry = rng.integers(1, 6, size=entries)
+def _random_kb(seed: int, entries: int, fewest_phrasings: int) -> EncodedKB:
+    """Unit vectors for ``entries`` entries of ``fewest_phrasings`` to 5 phrasings each."""
+    rng = np.random.default_rng(seed)
+    per_entry = rng.integers(fewest_phrasings, 6, size=entries)
     vectors = rng.normal(size=(int(per_entry.sum()), 512)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     starts = np.concatenate([[0], np.cumsum(per_entry)[:-1]]).astype(np.int64)
-    encoded = EncodedKB([f"e{i:04d}" for i in range(entries)], vectors, starts)
+    return EncodedKB([f"e{i:04d}" for i in range(entries)], vectors, starts)
+
+
+def test_a_big_kb_ranks_its_nearest_entries_as_the_full_computation_does(tmp_path: Path) -> None:
+    encoded = _random_kb(7, CLOSEST_CANDIDATES * 4, 1)
+    vectors, starts = encoded.vectors, encoded.starts
     query = vectors[int(starts[123])] * 0.8 + vectors[int(starts[456])] * 0.6
     got = encoded.scores(query.astype(np.float32))
 
@@ -106,15 +111,9 @@ def test_a_big_kb_ranks_its_nearest_entries_as_the_full_computation_does(tmp_pat
 def test_stored_vectors_are_read_without_the_map_and_score_as_in_memory() -> None:
     """A question reads its nearest entries' rows from the stored bundle with pread (a mapped page can
     make 2 MB resident): the same scores, bit for bit, as the vectors held in memory."""
-    rng = np.random.default_rng(3)
-    entries = CLOSEST_CANDIDATES * 3
-    per_entry = rng.integers(0, 6, size=entries)
-    vectors = rng.normal(size=(int(per_entry.sum()), 512)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    starts = np.concatenate([[0], np.cumsum(per_entry)[:-1]]).astype(np.int64)
-    ids = [f"e{i:04d}" for i in range(entries)]
-    in_memory = EncodedKB(ids, vectors, starts)
-    _save("k" * 32, {entry_id: bytes(16) for entry_id in ids}, in_memory)
+    in_memory = _random_kb(3, CLOSEST_CANDIDATES * 3, 0)
+    vectors = in_memory.vectors
+    _save("k" * 32, {entry_id: bytes(16) for entry_id in in_memory.entry_ids}, in_memory)
     found = _stored("k" * 32)
     assert found is not None
     stored = found[1]
