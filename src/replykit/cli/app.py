@@ -22,8 +22,8 @@ if TYPE_CHECKING:
 
 
 
-#: Each command's module (``replykit.cli.<module>``), so that a run imports only the one it runs.
-#: ``replykit.cli.commands`` imports them all, in the order ``--help`` lists them.
+#: Each command's module (``replykit.cli.<module>``), so that a run imports only the one it runs;
+#: ``--help`` lists the commands in this order. A new command adds its line here.
 COMMAND_MODULES = {
     "check": "check", "insights": "insights", "import": "import_kb", "init": "init", "export": "export",
     "lint": "lint", "status": "lint", "diff": "lint", "mark-reviewed": "lint", "render": "render",
@@ -57,9 +57,9 @@ class ReplykitTyper(MetavarTyper):
 
     def _import_all(self) -> None:
         self._all_imported = True
-        import replykit.cli.commands  # noqa: F401  (registers every command)
-
         order = list(dict.fromkeys(COMMAND_MODULES.values()))
+        for module in order:  # each registers its commands on the app
+            importlib.import_module(f"replykit.cli.{module}")
         self._commands.sort(key=lambda c: order.index(str(c.callback.__module__).rsplit(".", 1)[-1]))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
