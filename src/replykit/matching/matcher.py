@@ -308,6 +308,11 @@ def _dot(query: Vector, table: PostingTable, acc: dict[int, float]) -> None:
             acc[item] = get(item, 0.0) + weight * x
 
 
+def _lead(ranked: Sequence[_Scored]) -> float:
+    """How far the best entry is ahead of the next (of nothing: its whole score)."""
+    return ranked[0].final - (ranked[1].final if len(ranked) > 1 else 0.0)
+
+
 class Matcher:
     """A KB's search index with its settings: build once, score many texts (suggest, lint)."""
 
@@ -509,16 +514,18 @@ class Matcher:
     def _first_phrasing(self, entry: int) -> tuple[float, int, int] | None:
         """(no lexical score, group, phrasing) of an entry's first phrasing: what an entry found by
         meaning alone shows."""
-        # Groups are laid out entry by entry and phrasings group by group (index.build_index), so
-        # two binary searches find it: no map over every phrasing (125,000 on a big KB).
-        idx = self.index
-        g = bisect.bisect_left(idx.group_entry, entry)
-        while g < len(idx.group_entry) and idx.group_entry[g] == entry:
-            d = bisect.bisect_left(idx.doc_group, g)
-            if d < len(idx.doc_group) and idx.doc_group[d] == g:
+        doc_group = self.index.doc_group
+        for g in self._entry_groups(entry):
+            d = bisect.bisect_left(doc_group, g)  # phrasings are laid out group by group
+            if d < len(doc_group) and doc_group[d] == g:
                 return (0.0, g, d)
-            g += 1  # a group without phrasings
-        return None
+        return None  # no group with phrasings
+
+    def _entry_groups(self, entry: int) -> range:
+        """The groups (an entry's phrasings in one locale) of ``entry``: groups are laid out entry by
+        entry (index.build_index), so two binary searches find them, with no pass over every group."""
+        group_entry = self.index.group_entry
+        return range(bisect.bisect_left(group_entry, entry), bisect.bisect_right(group_entry, entry))
 
     def _meaning(self, query: Sequence[float], pool: list[int], *, scan: bool) -> dict[int, float]:
         """Cosine of the question's meaning vector with the pool's entries, and with every entry
@@ -567,10 +574,7 @@ class Matcher:
         for text in texts:
             read = self._read(text, locale)
             ranking = self.rank(read.asked, read.reading, max(PART_TOP, ENCODER_POOL))
-            decided = (read.foreign or not self._lexically_sure(ranking.scored)) and any(
-                ch.isalnum() for ch in read.asked
-            )
-            readings.append((read, ranking) if decided else None)
+            readings.append((read, ranking) if self._needs_meaning(read, ranking.scored) else None)
         asked = [found[0].asked for found in readings if found is not None]
         vectors = (row for at in range(0, len(asked), 128) for row in encoder.encode(asked[at : at + 128]))
         kb_vectors = encoded_kb(self.kb, encoder, use_cache=self.use_cache)
@@ -600,9 +604,8 @@ class Matcher:
         ranking = self.rank(asked, reading, max(top, PART_TOP, ENCODER_POOL))
         ranked = ranking.scored
         confident = self._is_confident(ranked)
-        unsure = foreign or not self._lexically_sure(ranked)
         encoded = None
-        if self.settings.encoder_weight > 0 and unsure and any(ch.isalnum() for ch in asked):
+        if self.settings.encoder_weight > 0 and self._needs_meaning(read, ranked):
             encoded = self._encoder()
             if encoded is not None:
                 ranked, confident = self._with_meaning(
@@ -655,23 +658,24 @@ class Matcher:
         rest.sort(key=lambda pair: -pair[0])  # stable: the whole message's order on a tie
         return [scored for _, scored in rest]
 
+    def _needs_meaning(self, read: _Reading, ranked: Sequence[_Scored]) -> bool:
+        """The encoder ranks this message: the words leave it unsure, or its language is not one of
+        the KB's, and it has words at all (what :meth:`suggest` does and the confidence model learns)."""
+        return (read.foreign or not self._lexically_sure(ranked)) and any(ch.isalnum() for ch in read.asked)
+
     def _lexically_sure(self, ranked: Sequence[_Scored]) -> bool:
         """The words alone single out the best entry so clearly that the encoder would not change it:
         a high score far ahead, or a (near) repeat of one of its phrasings ahead of the rest."""
         if not ranked:
             return False
-        lead = ranked[0].final - (ranked[1].final if len(ranked) > 1 else 0.0)
-        if ranked[0].final >= LEXICAL_SURE_SCORE and lead >= LEXICAL_SURE_MARGIN:
+        if ranked[0].final >= LEXICAL_SURE_SCORE and _lead(ranked) >= LEXICAL_SURE_MARGIN:
             return True
         return self._repeats_phrasing(ranked)
 
     @staticmethod
     def _repeats_phrasing(ranked: Sequence[_Scored]) -> bool:
         """The question (nearly) repeats a phrasing of the best entry, and no other entry ties it."""
-        if not ranked:
-            return False
-        lead = ranked[0].final - (ranked[1].final if len(ranked) > 1 else 0.0)
-        return ranked[0].phrasing_score >= PHRASING_SURE and lead >= PHRASING_SURE_MARGIN
+        return bool(ranked) and ranked[0].phrasing_score >= PHRASING_SURE and _lead(ranked) >= PHRASING_SURE_MARGIN
 
     def _encoder(self) -> tuple[Encoder, EncodedKB] | None:
         """The encoder and this KB's phrasing vectors, loaded once; None (and ``encoder_problem``
@@ -769,11 +773,11 @@ class Matcher:
             return 1.0
         idx = self.index
         table = idx.word_centroids
-        groups = {g for g, e in enumerate(idx.group_entry) if e == entry}
+        groups = self._entry_groups(entry)
         covered = 0.0
         for term, weight in query_words.items():
             slot = table.slots.get(term)
-            if slot is not None and not groups.isdisjoint(table.items[table.starts[slot] : table.starts[slot + 1]]):
+            if slot is not None and any(g in groups for g in table.items[table.starts[slot] : table.starts[slot + 1]]):
                 covered += weight * weight
         return max(0.0, 1.0 - covered / total)
 
@@ -781,21 +785,16 @@ class Matcher:
         """The best entry is an answer to send: high enough, and clearly ahead of the next."""
         if not ranked:
             return False
-        first = ranked[0].final
-        second = ranked[1].final if len(ranked) > 1 else 0.0
         # A (near) repeat of one of the entry's phrasings needs only a lead of PHRASING_SURE_MARGIN.
         margin = PHRASING_SURE_MARGIN if self._repeats_phrasing(ranked) else self.settings.min_margin
-        if first < self.settings.min_score or first - second < margin:
+        if ranked[0].final < self.settings.min_score or _lead(ranked) < margin:
             return False
         # A draft entry (written by `insights --draft`, not reviewed) is never a confident answer.
         return not self.kb.entries[self.index.entry_ids[ranked[0].entry]].draft
 
     def _is_part(self, ranked: Sequence[_Scored]) -> bool:
         """A part of a message asks for its best entry on its own: high, and clearly ahead."""
-        if not ranked or ranked[0].final < PART_MIN_SCORE:
-            return False
-        second = ranked[1].final if len(ranked) > 1 else 0.0
-        return ranked[0].final - second >= PART_MIN_MARGIN
+        return bool(ranked) and ranked[0].final >= PART_MIN_SCORE and _lead(ranked) >= PART_MIN_MARGIN
 
     def _two_questions(
         self,
