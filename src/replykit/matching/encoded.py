@@ -199,12 +199,9 @@ def encode_kb(
     entry_ids = sorted(kb.entries)
     reuse: dict[str, tuple[int, int]] = {}
     if earlier is not None:
-        old_digests, old = earlier
-        at = {entry_id: i for i, entry_id in enumerate(old.entry_ids)}
-        for entry_id in entry_ids:
-            i = at.get(entry_id)
-            if i is not None and old_digests.get(entry_id) == digests[entry_id]:
-                reuse[entry_id] = (int(old.starts[i]), int(old.ends[i]))
+        old = earlier[1]
+        for entry_id, i in _unchanged(entry_ids, digests, *earlier).items():
+            reuse[entry_id] = (int(old.starts[i]), int(old.ends[i]))
     fresh_texts: list[str] = []
     fresh_rows: list[int] = []  # where each fresh text's row goes
     runs: list[list[int]] = []  # [old first row, old end row, new first row]: reused rows, merged
@@ -243,6 +240,18 @@ def encode_kb(
         if os.waitstatus_to_exitcode(status) != 0:  # killed, out of memory: its half is encoded here
             _encode_batches(encoder, fresh_texts, fresh_rows, vectors, batches[len(batches) // 2 :])
     return EncodedKB(entry_ids, vectors, np.asarray(starts, dtype=np.int64))
+
+
+def _unchanged(
+    entry_ids: Sequence[str], digests: Mapping[str, bytes], old_digests: Mapping[str, bytes], old: EncodedKB
+) -> dict[str, int]:
+    """The entries whose questions digest is the same as in ``old``, each with its position there."""
+    at = {entry_id: i for i, entry_id in enumerate(old.entry_ids)}
+    return {
+        entry_id: at[entry_id]
+        for entry_id in entry_ids
+        if entry_id in at and old_digests.get(entry_id) == digests[entry_id]
+    }
 
 
 def _shared_rows(count: int, shared: bool) -> npt.NDArray[np.float32]:
@@ -322,7 +331,7 @@ def _update_stored(
     if stored is None:
         return None
     entry_ids = sorted(kb.entries)
-    at = {entry_id: i for i, entry_id in enumerate(old.entry_ids)}
+    unchanged = _unchanged(entry_ids, digests, old_digests, old)
     row_bytes = DIM * 4
     parts: list[list[int]] = []  # [first row, end row, 1 fresh / 0 copied from the earlier bundle]
     starts: list[int] = []
@@ -333,8 +342,8 @@ def _update_stored(
     total = 0
     for k, entry_id in enumerate(entry_ids):
         starts.append(total)
-        i = at.get(entry_id)
-        if i is not None and old_digests.get(entry_id) == digests[entry_id]:
+        i = unchanged.get(entry_id)
+        if i is not None:
             begin, end = int(old.starts[i]), int(old.ends[i])
             centroids[k] = old.centroids[i]
             if run is not None and run[1] == begin:
@@ -356,8 +365,8 @@ def _update_stored(
     if run is not None:
         parts.append(run)
     fresh = np.zeros((len(fresh_texts), DIM), dtype=np.float32)
-    for first in range(0, len(fresh_texts), ENCODE_BATCH):
-        fresh[first : first + ENCODE_BATCH] = encoder.encode(fresh_texts[first : first + ENCODE_BATCH])
+    every = range(len(fresh_texts))
+    _encode_batches(encoder, fresh_texts, every, fresh, every[::ENCODE_BATCH])
     for k, first, end in fresh_entries:
         centroids[k] = _centroids(fresh[first:end], np.zeros(1, dtype=np.int64), np.array([end > first]))[0]
     vectors: list[object] = []
