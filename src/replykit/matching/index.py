@@ -348,7 +348,7 @@ def build_index(
 
     lists = {name: _Lists() for name in _TABLES}
     idfs = (word_idf, char_idf)
-    _post_groups(terms.group_docs, range(len(terms.group_docs)), 0, idfs, lists)
+    _post_groups(terms.group_docs, 0, 0, idfs, lists)
     del terms
     tails = half.result(idfs, lists)
     by_language = {language: sorted(_typo_words(found)) for language, found in raw_words.items()}
@@ -379,18 +379,17 @@ def build_index(
 _GroupDocs: TypeAlias = list[list[tuple[tuple[str, ...], tuple[str, ...]]]]
 
 
-def _post_groups(group_docs: _GroupDocs, groups: range, d: int, idfs: tuple[Mapping[str, float], Mapping[str, float]],
+def _post_groups(group_docs: _GroupDocs, g: int, d: int, idfs: tuple[Mapping[str, float], Mapping[str, float]],
                  lists: Mapping[str, _Lists]) -> None:
-    """Weigh and post ``groups`` (their phrasings numbered from ``d``); a group's terms are freed
-    as soon as its postings are made: the two never peak together."""
-    for g in groups:
-        docs = group_docs[g]
-        group_docs[g] = []
+    """Weigh and post the groups of ``group_docs``, numbered from ``g`` (their phrasings from ``d``);
+    a group's terms are freed as soon as its postings are made: the two never peak together."""
+    for k, docs in enumerate(group_docs):
+        group_docs[k] = []
         for side, at in ((0, "words"), (1, "chars")):
             phrasing_vectors, centroid = _weigh_group([doc[side] for doc in docs], idfs[side])
             for i, vec in enumerate(phrasing_vectors):
                 _post(lists[at], d + i, vec)
-            _post(lists[_CENTROIDS[at]], g, centroid)
+            _post(lists[_CENTROIDS[at]], g + k, centroid)
         d += len(docs)
 
 
@@ -504,11 +503,10 @@ class _HalfInBackground:
         terms.char_df.update(char_df)
         n = len(self.entry_ids)
         idfs = (_entry_idf(terms.word_df, n), _entry_idf(terms.char_df, n))
-        first_group = self.entry_groups[half]
-        group_docs: _GroupDocs = [[] for _ in range(first_group)] + terms.group_docs
+        group_docs = terms.group_docs
         del terms
         lists = {name: _Lists() for name in _TABLES}
-        _post_groups(group_docs, range(first_group, len(group_docs)), first_doc, idfs, lists)
+        _post_groups(group_docs, self.entry_groups[half], first_doc, idfs, lists)
         for name in _TABLES:
             marshal.dump(_FlatLists.of(lists[name]), out)
             lists[name].clear()
@@ -573,9 +571,7 @@ class _HalfInBackground:
             return tails
         # The child failed after the counts (killed, out of memory): its half is posted here.
         rest = _Terms(self.kb, self.entry_ids, range(self.first_entry, len(self.entry_ids)))
-        first_group = self.entry_groups[self.first_entry]
-        group_docs: _GroupDocs = [[] for _ in range(first_group)] + rest.group_docs
-        _post_groups(group_docs, range(first_group, len(group_docs)), self.first_doc, idfs, lists)
+        _post_groups(rest.group_docs, self.entry_groups[self.first_entry], self.first_doc, idfs, lists)
         return {}
 
 
