@@ -13,7 +13,6 @@ before the pool the whole scan ran on one core). Memory holds one chunk and the 
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from replykit.insights.records import BadRecord, Message
 from replykit.matching import Matcher
+from replykit.matching.matcher import matching_processes
 from replykit.matching.message import essential_text
 
 if TYPE_CHECKING:
@@ -115,9 +115,7 @@ _SCANNING: Matcher | None = None
 
 
 def _worker_count(workers: int | None) -> int:
-    if workers is not None:
-        return max(1, workers)
-    return min(os.cpu_count() or 1, 8) if hasattr(os, "fork") else 1
+    return matching_processes() if workers is None else max(1, workers)
 
 
 def _answer(matcher: Matcher, text: str) -> _Answer:

@@ -923,10 +923,13 @@ BATCH_CHUNK = 64
 _BATCH: tuple[Matcher, str | None, int, bool] | None = None
 
 
+def matching_processes() -> int:
+    """How many forked processes match a big batch: one per core, at most 8; 1 without fork."""
+    return min(os.cpu_count() or 1, 8) if hasattr(os, "fork") else 1
+
+
 def _worker_count(texts: int) -> int:
-    if texts < PARALLEL_MIN_TEXTS or not hasattr(os, "fork"):
-        return 1
-    return min(os.cpu_count() or 1, 8)
+    return 1 if texts < PARALLEL_MIN_TEXTS else matching_processes()
 
 
 def _suggest_in_worker(text: str) -> Suggestion:
